@@ -1,0 +1,87 @@
+// OpContext: what a running operation sees. Its identity, its stop token, and nested
+// parallelism on the same workers (so the machine is never oversubscribed).
+//
+// Thread-safety: an OpContext belongs to one running operation; use it only from the thread
+// that runs that operation, and only while it runs.
+//
+//   graph.emplace([&](neat::OpContext& ctx) {
+//     ctx.parallel_for(0, rows, [&](std::size_t r) { scale_row(r); });  // helps, never blocks
+//     if (ctx.stop_requested()) return;
+//   });
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "neat/common/types.hpp"
+#include "neat/core/operation_descriptor.hpp"
+#include "neat/detail/function_ref.hpp"
+
+namespace neat {
+
+class ParallelExecutor;
+namespace detail {
+class Worker;
+class RunState;
+struct Node;
+class TaskGroup;
+}  // namespace detail
+
+class OpContext {
+ public:
+  OpContext(detail::Worker& worker, detail::Node& node, detail::RunState& run) noexcept;
+  ~OpContext();
+  OpContext(const OpContext&) = delete;
+  OpContext& operator=(const OpContext&) = delete;
+
+  [[nodiscard]] OperationId id() const noexcept;
+  [[nodiscard]] std::string name() const;
+  [[nodiscard]] std::string_view component() const;
+  [[nodiscard]] ExecutionPriority priority() const noexcept;
+  /// Index of the worker running this operation (0 .. worker_count-1).
+  [[nodiscard]] std::size_t worker_index() const noexcept;
+  /// True once the run was cancelled; long operations should poll it and return early.
+  [[nodiscard]] bool stop_requested() const noexcept;
+  [[nodiscard]] std::stop_token stop_token() const noexcept;
+  [[nodiscard]] ParallelExecutor& executor() const noexcept;
+
+  /// Run `fn()` as a child task on the executor's workers, at this operation's priority.
+  /// The operation is not complete until its children are: wait_spawned() waits explicitly,
+  /// and the executor waits (helping) after the operation's body returns.
+  template <class F>
+  void spawn(F&& fn) {
+    spawn_function(std::function<void()>(std::forward<F>(fn)));
+  }
+  /// Wait for every child spawned so far, executing work meanwhile; rethrows the first
+  /// exception a child threw.
+  void wait_spawned();
+
+  /// Call body(i) for every i in [begin, end), split across workers in chunks of at least
+  /// `grain` (0 = chosen from the range and worker count). Blocks only by helping; rethrows
+  /// the first exception a chunk threw after every chunk finished.
+  template <class F>
+  void parallel_for(std::size_t begin, std::size_t end, F&& body, std::size_t grain = 0) {
+    auto chunk = [&body](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) body(i);
+    };
+    parallel_for_chunks(begin, end, grain, detail::FunctionRef<void(std::size_t, std::size_t)>(chunk));
+  }
+
+  /// Like parallel_for, but body(b, e) receives whole chunks [b, e).
+  void parallel_for_chunks(std::size_t begin, std::size_t end, std::size_t grain,
+                           detail::FunctionRef<void(std::size_t, std::size_t)> body);
+
+ private:
+  void spawn_function(std::function<void()> fn);
+
+  detail::Worker& worker_;
+  detail::Node& node_;
+  detail::RunState& run_;
+  detail::TaskGroup* children_ = nullptr;  // created on first spawn
+};
+
+}  // namespace neat

@@ -1,0 +1,12 @@
+// neatsched: the whole public API.
+#pragma once
+
+#include "neat/common/error.hpp"
+#include "neat/common/types.hpp"
+#include "neat/core/executor.hpp"
+#include "neat/core/graph.hpp"
+#include "neat/core/op_context.hpp"
+#include "neat/core/operation_descriptor.hpp"
+#include "neat/core/run_handle.hpp"
+#include "neat/resources/cpu_budget.hpp"
+#include "neat/trace/observer.hpp"
