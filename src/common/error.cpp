@@ -27,15 +27,16 @@ CycleError::CycleError(std::vector<std::string> cycle)
 
 OperationFailed::OperationFailed(std::string operation, std::string component,
                                  std::exception_ptr cause)
-    : Error(component.empty()
-                ? fmt::format("operation '{}' failed: {}", operation, describe(cause))
-                : fmt::format("operation '{}' (component '{}') failed: {}", operation, component,
-                              describe(cause))),
+    : Error(component.empty() ? fmt::format("operation '{}' failed: {}", operation, describe(cause))
+                              : fmt::format("operation '{}' (component '{}') failed: {}", operation,
+                                            component, describe(cause))),
       operation_(std::move(operation)),
       component_(std::move(component)),
       cause_(std::move(cause)) {}
 
-std::exception_ptr OperationFailed::cause() const noexcept { return cause_; }
+std::exception_ptr OperationFailed::cause() const noexcept {
+  return cause_;
+}
 
 std::string describe(const std::exception_ptr& error) {
   if (!error) return "no error";

@@ -10,7 +10,9 @@ ParallelExecutor::ParallelExecutor(ExecutorOptions options)
 
 ParallelExecutor::~ParallelExecutor() = default;
 
-std::size_t ParallelExecutor::worker_count() const noexcept { return core_->worker_count(); }
+std::size_t ParallelExecutor::worker_count() const noexcept {
+  return core_->worker_count();
+}
 
 RunHandle ParallelExecutor::run(OperationDependencyGraph& graph) {
   return RunHandle(core_->start(graph, nullptr));

@@ -26,7 +26,9 @@ ExecutorCore::~ExecutorCore() {
   for (std::thread& t : threads_) t.join();
 }
 
-Worker* ExecutorCore::current_worker() const noexcept { return current_worker_of(*this); }
+Worker* ExecutorCore::current_worker() const noexcept {
+  return current_worker_of(*this);
+}
 
 std::shared_ptr<RunState> ExecutorCore::start(OperationDependencyGraph& graph,
                                               std::unique_ptr<OperationDependencyGraph> owned) {

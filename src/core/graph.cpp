@@ -43,17 +43,17 @@ void OperationDependencyGraph::check_descriptor(const OperationDescriptor& descr
   // Stored as float: reject what a float cannot hold as well as negatives and NaN.
   if (!(descriptor.cost_hint_us >= 0.0 &&
         descriptor.cost_hint_us <= std::numeric_limits<float>::max())) {
-    throw Error(fmt::format(
-        "operation '{}': cost_hint_us must be a finite, non-negative number (got {})",
-        descriptor.name.empty() ? fmt::format("op#{}", nodes_.size()) : descriptor.name,
-        descriptor.cost_hint_us));
+    throw Error(
+        fmt::format("operation '{}': cost_hint_us must be a finite, non-negative number (got {})",
+                    descriptor.name.empty() ? fmt::format("op#{}", nodes_.size()) : descriptor.name,
+                    descriptor.cost_hint_us));
   }
   if (components_.size() > std::numeric_limits<std::uint16_t>::max() &&
       !descriptor.component.empty() &&
       std::find(components_.begin(), components_.end(), descriptor.component) ==
           components_.end()) {
-    throw Error(fmt::format("operation '{}': too many components (limit is 65535)",
-                            descriptor.name));
+    throw Error(
+        fmt::format("operation '{}': too many components (limit is 65535)", descriptor.name));
   }
 }
 
@@ -109,8 +109,9 @@ void OperationDependencyGraph::access(OperationId op, DataHandle handle, AccessM
   check_mutable();
   check_op(op, "access");
   if (handle.index >= data_.size()) {
-    throw Error(fmt::format("OperationDependencyGraph::access: unknown data handle {} (graph has {})",
-                            handle.index, data_.size()));
+    throw Error(
+        fmt::format("OperationDependencyGraph::access: unknown data handle {} (graph has {})",
+                    handle.index, data_.size()));
   }
   compiled_ = false;
   DataState& d = data_[handle.index];
@@ -142,8 +143,8 @@ void OperationDependencyGraph::reserve(std::size_t /*operations*/, std::size_t e
 
 std::string_view OperationDependencyGraph::data_name(DataHandle handle) const {
   if (handle.index >= data_.size()) {
-    throw Error(fmt::format("OperationDependencyGraph::data_name: unknown data handle {}",
-                            handle.index));
+    throw Error(
+        fmt::format("OperationDependencyGraph::data_name: unknown data handle {}", handle.index));
   }
   return data_[handle.index].name;
 }
@@ -188,21 +189,29 @@ std::optional<OperationId> OperationDependencyGraph::find(std::string_view wante
 
 std::size_t OperationDependencyGraph::memory_bytes() const noexcept {
   std::size_t bytes = nodes_.capacity_bytes() + meta_.capacity() * sizeof(detail::NodeMeta) +
-                      edges_.capacity() * sizeof(Edge) +
-                      names_.capacity() + successor_list_.capacity() * sizeof(detail::Node*) +
+                      edges_.capacity() * sizeof(Edge) + names_.capacity() +
+                      successor_list_.capacity() * sizeof(detail::Node*) +
                       sources_.capacity() * sizeof(std::uint32_t);
   for (const DataState& d : data_) bytes += sizeof(d) + d.readers_since_write.capacity() * 4;
   return bytes;
 }
 
-Operation& Operation::reads(DataHandle data) { return access(data, AccessMode::read); }
-Operation& Operation::writes(DataHandle data) { return access(data, AccessMode::write); }
-Operation& Operation::read_writes(DataHandle data) { return access(data, AccessMode::read_write); }
+Operation& Operation::reads(DataHandle data) {
+  return access(data, AccessMode::read);
+}
+Operation& Operation::writes(DataHandle data) {
+  return access(data, AccessMode::write);
+}
+Operation& Operation::read_writes(DataHandle data) {
+  return access(data, AccessMode::read_write);
+}
 Operation& Operation::access(DataHandle data, AccessMode mode) {
   graph_->access(id(), data, mode);
   return *this;
 }
-std::string_view Operation::name() const { return graph_->name_view(index_); }
+std::string_view Operation::name() const {
+  return graph_->name_view(index_);
+}
 
 // [core.compile] Join counts and successor counts are kept as edges are added, so compiling
 // is one pass over the nodes (successor offsets, counters, sources by priority) and one over

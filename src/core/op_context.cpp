@@ -19,14 +19,30 @@ OpContext::~OpContext() {
   }
 }
 
-OperationId OpContext::id() const noexcept { return OperationId{node_.index}; }
-std::string OpContext::name() const { return run_.graph().name(id()); }
-std::string_view OpContext::component() const { return run_.graph().component(id()); }
-ExecutionPriority OpContext::priority() const noexcept { return node_.priority; }
-std::size_t OpContext::worker_index() const noexcept { return worker_.index(); }
-bool OpContext::stop_requested() const noexcept { return run_.cancelled(); }
-std::stop_token OpContext::stop_token() const noexcept { return run_.stop_token(); }
-ParallelExecutor& OpContext::executor() const noexcept { return worker_.core().facade(); }
+OperationId OpContext::id() const noexcept {
+  return OperationId{node_.index};
+}
+std::string OpContext::name() const {
+  return run_.graph().name(id());
+}
+std::string_view OpContext::component() const {
+  return run_.graph().component(id());
+}
+ExecutionPriority OpContext::priority() const noexcept {
+  return node_.priority;
+}
+std::size_t OpContext::worker_index() const noexcept {
+  return worker_.index();
+}
+bool OpContext::stop_requested() const noexcept {
+  return run_.cancelled();
+}
+std::stop_token OpContext::stop_token() const noexcept {
+  return run_.stop_token();
+}
+ParallelExecutor& OpContext::executor() const noexcept {
+  return worker_.core().facade();
+}
 
 void OpContext::spawn_function(std::function<void()> fn) {
   if (children_ == nullptr) children_ = new detail::TaskGroup();

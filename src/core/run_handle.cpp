@@ -12,7 +12,9 @@ void RunHandle::require_valid(const char* what) const {
   if (!state_) throw Error(std::string("RunHandle::") + what + ": empty handle (no run)");
 }
 
-bool RunHandle::done() const noexcept { return state_ != nullptr && state_->done(); }
+bool RunHandle::done() const noexcept {
+  return state_ != nullptr && state_->done();
+}
 
 void RunHandle::wait() const {
   require_valid("wait");
@@ -64,7 +66,9 @@ std::exception_ptr RunHandle::first_failure() const noexcept {
   return state_ ? state_->first_failure() : nullptr;
 }
 
-std::size_t RunHandle::size() const noexcept { return state_ ? state_->size() : 0; }
+std::size_t RunHandle::size() const noexcept {
+  return state_ ? state_->size() : 0;
+}
 
 std::chrono::nanoseconds RunHandle::makespan() const noexcept {
   return state_ ? state_->makespan() : std::chrono::nanoseconds{0};

@@ -40,8 +40,7 @@ bool RunState::has_unclaimed_sources(std::size_t level) const noexcept {
 
 // [core.sources] Guided self-scheduling: take a share of what is left (at most 256), so the
 // last sources are handed out one by one and workers finish together.
-bool RunState::claim_sources(std::size_t level, std::size_t workers,
-                             SourceBatch& batch) noexcept {
+bool RunState::claim_sources(std::size_t level, std::size_t workers, SourceBatch& batch) noexcept {
   const std::uint32_t end = graph_.source_level_begin_[level + 1];
   std::uint32_t next = source_next_[level].load(std::memory_order_relaxed);
   while (next < end) {
@@ -84,8 +83,7 @@ const RunState::NotRunRecord* RunState::find_record(std::uint32_t op) const {
 
 void RunState::record_not_run(const Node& node, OpStatus status, std::uint32_t cause) {
   std::string name = graph_.name(OperationId{node.index});
-  std::string cause_name =
-      cause < size_ ? graph_.name(OperationId{cause}) : std::string();
+  std::string cause_name = cause < size_ ? graph_.name(OperationId{cause}) : std::string();
   LockGuard lock(mutex_);
   add_record(NotRunRecord{node.index, status, cause, std::move(name), std::move(cause_name)});
 }
@@ -118,20 +116,21 @@ void RunState::wait_done() {
 
 bool RunState::wait_done_until(Clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(done_mutex_);
-  return done_cv_.wait_until(lock, deadline, [this] { return done_.load(std::memory_order_acquire); });
+  return done_cv_.wait_until(lock, deadline,
+                             [this] { return done_.load(std::memory_order_acquire); });
 }
 
 OpStatus RunState::status(std::uint32_t op) const {
   if (op >= size_) {
-    throw Error(fmt::format("RunHandle::status: unknown operation id {} (the run has {})", op, size_));
+    throw Error(
+        fmt::format("RunHandle::status: unknown operation id {} (the run has {})", op, size_));
   }
   {
     LockGuard lock(mutex_);
     if (const NotRunRecord* r = find_record(op)) return r->status;
   }
   if (done()) return OpStatus::completed;
-  const std::uint32_t state =
-      graph_.nodes_[op].state.load(std::memory_order_relaxed);
+  const std::uint32_t state = graph_.nodes_[op].state.load(std::memory_order_relaxed);
   if ((state >> 8) != epoch_) return OpStatus::pending;
   return static_cast<OpStatus>(state & 0xFFu);
 }

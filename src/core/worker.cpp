@@ -38,7 +38,9 @@ Worker* current_worker_of(const ExecutorCore& core) noexcept {
 }
 
 Worker::Worker(ExecutorCore& core, std::size_t index)
-    : core_(core), index_(index), observer_(core.observer()),
+    : core_(core),
+      index_(index),
+      observer_(core.observer()),
       rng_(static_cast<std::uint32_t>(index * 7919 + 17)) {}
 
 void Worker::run() {

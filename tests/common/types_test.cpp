@@ -55,8 +55,7 @@ TEST(Errors, CycleErrorNamesTheCycle) {
 TEST(Errors, OperationFailedCarriesNameComponentAndCause) {
   OperationFailed with_component("recall", "titans_memory",
                                  std::make_exception_ptr(std::runtime_error("oom")));
-  EXPECT_STREQ(with_component.what(),
-               "operation 'recall' (component 'titans_memory') failed: oom");
+  EXPECT_STREQ(with_component.what(), "operation 'recall' (component 'titans_memory') failed: oom");
   OperationFailed without("step", "", std::make_exception_ptr(std::logic_error("x")));
   EXPECT_STREQ(without.what(), "operation 'step' failed: x");
   EXPECT_THROW(without.rethrow_cause(), std::logic_error);

@@ -1,7 +1,5 @@
 // WorkStealingDeque: LIFO for the owner, FIFO for thieves, growth, and every item taken
 // exactly once under concurrent stealing.
-#include "neat/detail/work_stealing_deque.hpp"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,6 +7,7 @@
 #include <vector>
 
 #include "core/test_support.hpp"
+#include "neat/detail/work_stealing_deque.hpp"
 
 namespace neat::detail {
 namespace {
@@ -56,7 +55,8 @@ TEST_P(DequeStress, EveryItemIsTakenExactlyOnce) {
   for (std::uintptr_t i = 1; i <= k_items; ++i) ASSERT_EQ(taken[i].load(), 1) << "item " << i;
 }
 
-INSTANTIATE_TEST_SUITE_P(Thieves, DequeStress, neat::test::k_worker_counts, neat::test::worker_name);
+INSTANTIATE_TEST_SUITE_P(Thieves, DequeStress, neat::test::k_worker_counts,
+                         neat::test::worker_name);
 
 }  // namespace
 }  // namespace neat::detail

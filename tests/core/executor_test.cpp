@@ -26,7 +26,9 @@ class ExecutorTest : public ::testing::TestWithParam<std::size_t> {
   ParallelExecutor executor_{ExecutorOptions{.workers = GetParam()}};
 };
 
-TEST_P(ExecutorTest, UsesRequestedWorkerCount) { EXPECT_EQ(executor_.worker_count(), GetParam()); }
+TEST_P(ExecutorTest, UsesRequestedWorkerCount) {
+  EXPECT_EQ(executor_.worker_count(), GetParam());
+}
 
 TEST_P(ExecutorTest, RunsEveryOperationExactlyOnce) {
   OperationDependencyGraph graph;
@@ -126,13 +128,13 @@ TEST_P(ExecutorTest, RunningGraphCannotBeRunOrChanged) {
 
 TEST_P(ExecutorTest, SubmitRunsOneOperation) {
   std::atomic<int> value{0};
-  RunHandle run = executor_.submit({.name = "single", .component = "titans_memory"},
-                                   [&](OpContext& ctx) {
-                                     EXPECT_EQ(ctx.name(), "single");
-                                     EXPECT_EQ(ctx.component(), "titans_memory");
-                                     EXPECT_LT(ctx.worker_index(), GetParam());
-                                     value.store(7);
-                                   });
+  RunHandle run =
+      executor_.submit({.name = "single", .component = "titans_memory"}, [&](OpContext& ctx) {
+        EXPECT_EQ(ctx.name(), "single");
+        EXPECT_EQ(ctx.component(), "titans_memory");
+        EXPECT_LT(ctx.worker_index(), GetParam());
+        value.store(7);
+      });
   test::finish_within(run);
   run.wait();
   EXPECT_EQ(value.load(), 7);
@@ -145,7 +147,8 @@ TEST_P(ExecutorTest, ManySubmissionsFromManyThreads) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       std::vector<RunHandle> runs;
-      for (int i = 0; i < 200; ++i) runs.push_back(executor_.submit({}, [&] { done.fetch_add(1); }));
+      for (int i = 0; i < 200; ++i)
+        runs.push_back(executor_.submit({}, [&] { done.fetch_add(1); }));
       for (const RunHandle& r : runs) r.wait();
     });
   }

@@ -1,6 +1,5 @@
 // Scheduling behaviour: priority order of ready work, observer events, sleeping when idle.
 #include <gtest/gtest.h>
-
 #include <time.h>
 
 #include <atomic>
@@ -95,7 +94,9 @@ class RecordingObserver : public Observer {
     std::lock_guard<std::mutex> lock(mutex_);
     sequence_[e.operation] += kind;
     if (kind == 'e') end_status_[e.operation] = e.status;
-    if (kind == 's') EXPECT_NE(e.worker, k_not_a_worker);
+    if (kind == 's') {
+      EXPECT_NE(e.worker, k_not_a_worker);
+    }
   }
   std::mutex mutex_;
   std::map<std::uint32_t, std::string> sequence_;

@@ -41,8 +41,8 @@ void build_random_dag(RandomDag& dag, Trace& trace, std::uint32_t seed, std::siz
     const bool fails = rng() % 50 == 0;
     if (fails) dag.failing.insert(i);
     const auto priority = static_cast<ExecutionPriority>(rng() % 4);
-    Operation op = dag.graph.add(
-        {.name = "op" + std::to_string(i), .priority = priority}, [&trace, i, fails] {
+    Operation op =
+        dag.graph.add({.name = "op" + std::to_string(i), .priority = priority}, [&trace, i, fails] {
           trace.runs[i].fetch_add(1);
           trace.starts[i].store(trace.clock.fetch_add(1));
           if (fails) {

@@ -12,15 +12,16 @@
 namespace neat::test {
 
 /// Every concurrency test runs over these worker counts.
-inline const auto k_worker_counts = ::testing::Values(std::size_t{1}, std::size_t{2},
-                                                      std::size_t{4}, std::size_t{8});
+inline const auto k_worker_counts =
+    ::testing::Values(std::size_t{1}, std::size_t{2}, std::size_t{4}, std::size_t{8});
 
 inline std::string worker_name(const ::testing::TestParamInfo<std::size_t>& info) {
   return std::to_string(info.param) + "_workers";
 }
 
 /// Wait with a bound, so a hang fails the test instead of stalling the suite.
-inline void finish_within(const RunHandle& run, std::chrono::seconds limit = std::chrono::seconds(60)) {
+inline void finish_within(const RunHandle& run,
+                          std::chrono::seconds limit = std::chrono::seconds(60)) {
   ASSERT_EQ(run.wait_for(limit), WaitStatus::done) << "run did not finish within the limit";
 }
 

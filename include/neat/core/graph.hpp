@@ -187,7 +187,7 @@ class OperationDependencyGraph {
   std::vector<detail::NodeMeta> meta_;  // empty until an operation is described
   std::vector<Edge> edges_;
   std::vector<DataState> data_;
-  std::string names_;                                 // arena of operation names
+  std::string names_;                                   // arena of operation names
   std::vector<std::string> components_{std::string{}};  // id 0 = no component
 
   // Compiled form, rebuilt by compile() when `compiled_` is false.

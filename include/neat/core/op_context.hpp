@@ -68,7 +68,8 @@ class OpContext {
     auto chunk = [&body](std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) body(i);
     };
-    parallel_for_chunks(begin, end, grain, detail::FunctionRef<void(std::size_t, std::size_t)>(chunk));
+    parallel_for_chunks(begin, end, grain,
+                        detail::FunctionRef<void(std::size_t, std::size_t)>(chunk));
   }
 
   /// Like parallel_for, but body(b, e) receives whole chunks [b, e).

@@ -7,8 +7,8 @@ namespace neat::detail {
 }  // namespace neat::detail
 
 #if !defined(NDEBUG) || defined(NEAT_ENABLE_ASSERTS)
-#define NEAT_ASSERT(cond, msg)                                                \
-  do {                                                                        \
+#define NEAT_ASSERT(cond, msg)                                                     \
+  do {                                                                             \
     if (!(cond)) ::neat::detail::assertion_failed(#cond, msg, __FILE__, __LINE__); \
   } while (false)
 #else

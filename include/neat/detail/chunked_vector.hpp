@@ -1,7 +1,10 @@
-// Append-only vector whose elements never move: storage grows in fixed chunks, so pointers to
-// elements stay valid and growth never copies. Not thread-safe.
+// Append-only vector whose elements never move: storage grows in chunks, so pointers to
+// elements stay valid and growth never copies. Chunks double from 64 elements up to 2^15 and
+// then stay that size, so small graphs stay small and big ones waste at most one chunk.
+// Not thread-safe.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <memory>
 #include <new>
@@ -10,11 +13,20 @@
 
 namespace neat::detail {
 
-template <class T, std::size_t ChunkShift = 12>
-class ChunkedVector {
- public:
-  static constexpr std::size_t k_chunk_size = std::size_t{1} << ChunkShift;
+/// Allocate `bytes` for a chunk; release with free_chunk.
+void* allocate_chunk(std::size_t bytes, std::size_t alignment);
+void free_chunk(void* chunk, std::size_t bytes, std::size_t alignment) noexcept;
 
+template <class T>
+class ChunkedVector {
+  static constexpr std::size_t k_first_shift = 6;  // first chunk: 64 elements
+  static constexpr std::size_t k_last_shift = 15;  // chunks stop growing at 32768 elements
+  static constexpr std::size_t k_growing_chunks = k_last_shift - k_first_shift + 1;
+  // Elements held by the growing chunks together: 64 * (2^10 - 1).
+  static constexpr std::size_t k_growing_total =
+      (std::size_t{1} << k_first_shift) * ((std::size_t{1} << k_growing_chunks) - 1);
+
+ public:
   ChunkedVector() = default;
   ChunkedVector(const ChunkedVector&) = delete;
   ChunkedVector& operator=(const ChunkedVector&) = delete;
@@ -22,41 +34,57 @@ class ChunkedVector {
 
   template <class... Args>
   T& emplace_back(Args&&... args) {
-    const std::size_t slot = size_ & (k_chunk_size - 1);
-    if (slot == 0 && (size_ >> ChunkShift) == chunks_.size()) {
-      chunks_.emplace_back(static_cast<T*>(
-          ::operator new(sizeof(T) * k_chunk_size, std::align_val_t{alignof(T)})));
-    }
-    T* where = chunks_[size_ >> ChunkShift].get() + slot;
+    if (size_ == capacity_) add_chunk();
+    T* where = address(size_);
     ::new (static_cast<void*>(where)) T(std::forward<Args>(args)...);
     ++size_;
     return *where;
   }
 
-  [[nodiscard]] T& operator[](std::size_t i) noexcept {
-    return chunks_[i >> ChunkShift].get()[i & (k_chunk_size - 1)];
-  }
+  [[nodiscard]] T& operator[](std::size_t i) noexcept { return *address(i); }
   [[nodiscard]] const T& operator[](std::size_t i) const noexcept {
-    return chunks_[i >> ChunkShift].get()[i & (k_chunk_size - 1)];
+    return *const_cast<ChunkedVector*>(this)->address(i);
   }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
-  [[nodiscard]] std::size_t capacity_bytes() const noexcept {
-    return chunks_.size() * k_chunk_size * sizeof(T);
-  }
+  [[nodiscard]] std::size_t capacity_bytes() const noexcept { return capacity_ * sizeof(T); }
 
   void clear() noexcept {
-    for (std::size_t i = size_; i > 0; --i) (*this)[i - 1].~T();
-    size_ = 0;
+    for (std::size_t i = size_; i > 0; --i) address(i - 1)->~T();
+    for (std::size_t c = 0; c < chunks_.size(); ++c) {
+      free_chunk(chunks_[c], chunk_size(c) * sizeof(T), alignof(T));
+    }
     chunks_.clear();
+    size_ = 0;
+    capacity_ = 0;
   }
 
  private:
-  struct ChunkDeleter {
-    void operator()(T* p) const noexcept { ::operator delete(p, std::align_val_t{alignof(T)}); }
-  };
-  std::vector<std::unique_ptr<T, ChunkDeleter>> chunks_;
+  static constexpr std::size_t chunk_size(std::size_t chunk) noexcept {
+    return std::size_t{1} << (k_first_shift + std::min(chunk, k_growing_chunks - 1));
+  }
+
+  [[nodiscard]] T* address(std::size_t i) noexcept {
+    if (i < k_growing_total) {
+      // Chunk c starts at 64 * (2^c - 1): c = floor(log2(i / 64 + 1)).
+      const std::size_t c = std::bit_width((i >> k_first_shift) + 1) - 1;
+      return chunks_[c] +
+             (i - ((std::size_t{1} << (c + k_first_shift)) - (std::size_t{1} << k_first_shift)));
+    }
+    const std::size_t rest = i - k_growing_total;
+    return chunks_[k_growing_chunks + (rest >> k_last_shift)] +
+           (rest & ((std::size_t{1} << k_last_shift) - 1));
+  }
+
+  void add_chunk() {
+    const std::size_t count = chunk_size(chunks_.size());
+    chunks_.push_back(static_cast<T*>(allocate_chunk(count * sizeof(T), alignof(T))));
+    capacity_ += count;
+  }
+
+  std::vector<T*> chunks_;
   std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
 };
 
 }  // namespace neat::detail

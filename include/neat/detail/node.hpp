@@ -29,7 +29,7 @@ struct Node {
   Node* const* successors = nullptr;  // into the graph's compiled successor list
   std::uint32_t successor_count = 0;  // kept up to date as edges are added
   std::uint32_t index;
-  std::int32_t initial_pending = 0;   // incoming edges, kept up to date as edges are added
+  std::int32_t initial_pending = 0;  // incoming edges, kept up to date as edges are added
   std::atomic<std::int32_t> pending{0};
   // Root cause of a cancellation: index of the failed/cancelled operation that poisoned this one,
   // k_caller_cancel, or k_no_cause. Reset when the operation is processed.

@@ -90,7 +90,9 @@ class WorkStealingDeque {
  private:
   struct Array {
     explicit Array(std::int64_t cap)
-        : capacity(cap), mask(cap - 1), slots(new std::atomic<Item>[static_cast<std::size_t>(cap)]) {
+        : capacity(cap),
+          mask(cap - 1),
+          slots(new std::atomic<Item>[static_cast<std::size_t>(cap)]) {
       NEAT_ASSERT(cap > 0 && (cap & (cap - 1)) == 0, "capacity must be a power of two");
     }
     void put(std::int64_t i, Item item) noexcept {
