@@ -7,6 +7,9 @@ target_compile_options(neat_build_flags INTERFACE -Wall -Wextra -Wpedantic -Wsha
                        -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual)
 if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
   target_compile_options(neat_build_flags INTERFACE -Wthread-safety)
+elseif(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  # GCC 12 reports false -Wrestrict on std::string concatenation at -O3 (GCC bug 105329).
+  target_compile_options(neat_build_flags INTERFACE -Wno-restrict)
 endif()
 if(NEAT_WARNINGS_AS_ERRORS)
   target_compile_options(neat_build_flags INTERFACE -Werror)

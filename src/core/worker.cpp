@@ -143,8 +143,8 @@ void Worker::push(Job& job) {
 }
 
 void Worker::execute(Item item) {
-  bump(executed);
   if ((item & k_job_tag) != 0) {
+    bump(executed);
     reinterpret_cast<Job*>(item & ~k_job_tag)->execute(*this);
   } else {
     run_chain(reinterpret_cast<Node*>(item));
@@ -177,6 +177,7 @@ Node* Worker::process(Node& node) {
     completed_run_ = &run;
   }
   ++completed_count_;
+  bump(executed);
   return release_successors(node, run, poison);
 }
 

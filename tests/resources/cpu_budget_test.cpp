@@ -31,7 +31,9 @@ TEST(CpuBudget, MatchesAffinityOfThisProcess) {
   EXPECT_GE(budget.online, budget.affinity);
   EXPECT_GE(budget.usable, 1u);
   EXPECT_LE(budget.usable, budget.affinity);
-  if (budget.quota) EXPECT_LE(static_cast<double>(budget.usable), *budget.quota + 1.0);
+  if (budget.quota) {
+    EXPECT_LE(static_cast<double>(budget.usable), *budget.quota + 1.0);
+  }
   EXPECT_FALSE(budget.source.empty());
 }
 

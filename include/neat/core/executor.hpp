@@ -43,7 +43,7 @@ struct ExecutorOptions {
 
 /// Per-worker counters since the executor started (read while running: approximate).
 struct WorkerStats {
-  std::uint64_t executed = 0;  // operations and nested jobs run
+  std::uint64_t executed = 0;  // operations (run or skipped) and nested jobs
   std::uint64_t steals = 0;    // items taken from another worker
   std::uint64_t sleeps = 0;    // times the worker went to sleep for lack of work
 };
