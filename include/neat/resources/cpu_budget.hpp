@@ -9,11 +9,11 @@
 namespace neat {
 
 struct CpuBudget {
-  std::size_t online = 0;        // CPUs the machine has online
-  std::size_t affinity = 0;      // CPUs in this process's affinity mask
-  std::optional<double> quota;   // cgroup cpu.max quota / period, when limited
-  std::size_t usable = 1;        // min(affinity, ceil(quota)), at least 1
-  std::string source;            // where the numbers came from, for reports
+  std::size_t online = 0;       // CPUs the machine has online
+  std::size_t affinity = 0;     // CPUs in this process's affinity mask
+  std::optional<double> quota;  // cgroup cpu.max quota / period, when limited
+  std::size_t usable = 1;       // min(affinity, ceil(quota)), at least 1
+  std::string source;           // where the numbers came from, for reports
 };
 
 /// Read the budget of the calling process. Never throws; missing files mean "no limit".
