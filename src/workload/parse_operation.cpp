@@ -1,0 +1,154 @@
+// Reading one operation and its kernel. [workload.format]
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "workload_parser.hpp"
+
+namespace neat::detail {
+namespace {
+
+std::uint32_t read_dimension(const JsonReader& reader, const JsonNode& kernel, const char* key) {
+  return static_cast<std::uint32_t>(
+      reader.integer(reader.require(kernel, key), true, k_max_gemm_dimension));
+}
+
+void read_gemm(const JsonReader& reader, const JsonNode& node, KernelSpec& spec) {
+  reader.expect_object(node, {"type", "m", "n", "k"});
+  spec.m = read_dimension(reader, node, "m");
+  spec.n = read_dimension(reader, node, "n");
+  spec.k = read_dimension(reader, node, "k");
+  const std::uint64_t m = spec.m;
+  const std::uint64_t n = spec.n;
+  const std::uint64_t k = spec.k;
+  const std::uint64_t bytes = (m * k + k * n + m * n) * sizeof(float);
+  if (bytes > k_max_gemm_bytes) {
+    reader.fail(node.path, fmt::format("gemm matrices need {} MiB, more than the {} MiB limit",
+                                       bytes >> 20, k_max_gemm_bytes >> 20));
+  }
+}
+
+void read_timed(const JsonReader& reader, const JsonNode& node, KernelSpec& spec) {
+  if (spec.type == KernelType::spin) {
+    reader.expect_object(node, {"type", "us", "mode"});
+    if (reader.find(node, "mode") != nullptr) {
+      const JsonNode mode = reader.member(node, "mode");
+      const std::string text = reader.string(mode);
+      const std::optional<SpinMode> parsed = parse_spin_mode(text);
+      if (!parsed) {
+        reader.fail(mode.path,
+                    fmt::format("unknown spin mode '{}' (allowed: work, deadline)", text));
+      }
+      spec.spin_mode = *parsed;
+    }
+  } else {
+    reader.expect_object(node, {"type", "us"});
+  }
+  spec.us = reader.number(reader.require(node, "us"), true, k_max_kernel_us);
+}
+
+DeviceAffinity read_device(const JsonReader& reader, const JsonNode& node) {
+  const std::string text = reader.string(node);
+  const std::optional<DeviceAffinity> device = parse_device_affinity(text);
+  if (!device) {
+    reader.fail(node.path, fmt::format("unknown device '{}' (allowed: any, cpu, cuda)", text));
+  }
+  return *device;
+}
+
+const ComponentSpec& find_component(const JsonReader& reader, const JsonNode& node,
+                                    const std::vector<ComponentSpec>& components) {
+  const std::string name = reader.name(node);
+  const auto it = std::find_if(components.begin(), components.end(),
+                               [&](const ComponentSpec& c) { return c.name == name; });
+  if (it != components.end()) return *it;
+  if (components.empty()) {
+    reader.fail(node.path,
+                fmt::format("unknown component '{}' (the file declares no components)", name));
+  }
+  std::vector<std::string> known;
+  for (const ComponentSpec& c : components) known.push_back(c.name);
+  reader.fail(node.path, fmt::format("unknown component '{}' (declared: {})", name, join(known)));
+}
+
+}  // namespace
+
+ExecutionPriority read_priority(const JsonReader& reader, const JsonNode& node) {
+  const std::string text = reader.string(node);
+  const std::optional<ExecutionPriority> priority = parse_priority(text);
+  if (!priority) {
+    reader.fail(node.path,
+                fmt::format("unknown priority '{}' (allowed: critical, high, medium, low)", text));
+  }
+  return *priority;
+}
+
+KernelSpec read_kernel(const JsonReader& reader, const JsonNode& node) {
+  reader.expect_object(node);
+  const JsonNode type = reader.require(node, "type");
+  const std::string text = reader.string(type);
+  const std::optional<KernelType> parsed = parse_kernel_type(text);
+  if (!parsed) {
+    reader.fail(type.path,
+                fmt::format("unknown kernel type '{}' (allowed: spin, gemm, sleep, fail)", text));
+  }
+  KernelSpec spec;
+  spec.type = *parsed;
+  if (spec.type == KernelType::gemm) {
+    read_gemm(reader, node, spec);
+  } else if (spec.type == KernelType::fail) {
+    reader.expect_object(node, {"type", "message"});
+    spec.message = "injected failure";
+    if (reader.find(node, "message") != nullptr) {
+      spec.message = reader.string(reader.member(node, "message"));
+    }
+  } else {
+    read_timed(reader, node, spec);
+  }
+  return spec;
+}
+
+RawOperation read_operation(const JsonReader& reader, const JsonNode& node,
+                            const std::vector<ComponentSpec>& components) {
+  reader.expect_object(node, {"name", "component", "priority", "kernel", "after", "reads", "writes",
+                              "read_writes", "cost_hint_us", "memory_bytes", "device", "repeat"});
+  RawOperation raw;
+  raw.path = node.path;
+  OperationSpec& op = raw.spec;
+  op.name = reader.name(reader.require(node, "name"));
+  if (reader.find(node, "component") != nullptr) {
+    const ComponentSpec& c = find_component(reader, reader.member(node, "component"), components);
+    op.component = c.name;
+    op.priority = c.priority;
+  }
+  if (reader.find(node, "priority") != nullptr) {
+    op.priority = read_priority(reader, reader.member(node, "priority"));
+  }
+  op.kernel = read_kernel(reader, reader.require(node, "kernel"));
+  auto names = [&](const char* key) {
+    return reader.find(node, key) != nullptr ? reader.names(reader.member(node, key))
+                                             : std::vector<std::string>{};
+  };
+  op.after = names("after");
+  op.reads = names("reads");
+  op.writes = names("writes");
+  op.read_writes = names("read_writes");
+  if (reader.find(node, "cost_hint_us") != nullptr) {
+    op.cost_hint_us = reader.number(reader.member(node, "cost_hint_us"), false,
+                                    std::numeric_limits<float>::max());
+  }
+  if (reader.find(node, "memory_bytes") != nullptr) {
+    op.memory_bytes =
+        reader.integer(reader.member(node, "memory_bytes"), false, std::uint64_t{1} << 62);
+  }
+  if (reader.find(node, "device") != nullptr) {
+    op.device = read_device(reader, reader.member(node, "device"));
+  }
+  if (reader.find(node, "repeat") != nullptr) {
+    raw.repeat = reader.integer(reader.member(node, "repeat"), true, k_max_repeat);
+  }
+  return raw;
+}
+
+}  // namespace neat::detail

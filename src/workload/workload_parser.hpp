@@ -1,0 +1,43 @@
+// Internal steps of parse_workload(): reading each part of the document (parse_workload.cpp,
+// parse_operation.cpp) and the checks across parts (resolve_workload.cpp).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "json_reader.hpp"
+#include "neat/workload/workload.hpp"
+
+namespace neat::detail {
+
+/// An operation as written in the file, before `repeat` expansion and name resolution.
+struct RawOperation {
+  OperationSpec spec;
+  std::string path;          // "/operations/<i>"
+  std::uint64_t repeat = 0;  // 0: no "repeat" key
+};
+
+/// Upper bounds that keep a typo from hanging or exhausting the machine.
+inline constexpr double k_max_kernel_us = 60e6;  // one minute
+inline constexpr std::uint64_t k_max_gemm_dimension = 1u << 20;
+inline constexpr std::uint64_t k_max_gemm_bytes = std::uint64_t{1} << 30;  // 1 GiB
+inline constexpr std::uint64_t k_max_repeat = 100000;
+
+[[nodiscard]] ExecutionPriority read_priority(const JsonReader& reader, const JsonNode& node);
+[[nodiscard]] KernelSpec read_kernel(const JsonReader& reader, const JsonNode& node);
+[[nodiscard]] RawOperation read_operation(const JsonReader& reader, const JsonNode& node,
+                                          const std::vector<ComponentSpec>& components);
+
+/// Refuse duplicate component names ("/components/<i>/name").
+void check_component_names(const JsonReader& reader, const std::vector<ComponentSpec>& components);
+/// Refuse duplicate names in the "data" list.
+void check_data_names(const JsonReader& reader, const std::vector<std::string>& data);
+/// Expand `repeat`, refuse duplicate operation names, resolve `after`, check data names, and
+/// fill `out.operations` and `out.data`.
+void resolve_operations(const JsonReader& reader, const std::vector<RawOperation>& raw,
+                        const std::optional<std::vector<std::string>>& declared_data,
+                        Workload& out);
+
+}  // namespace neat::detail
