@@ -34,6 +34,13 @@ OperationFailed::OperationFailed(std::string operation, std::string component,
       component_(std::move(component)),
       cause_(std::move(cause)) {}
 
+OperationCancelled::OperationCancelled(std::string operation, bool timed_out,
+                                       const std::string& reason)
+    : Error(fmt::format("operation '{}' {}: {}", operation, timed_out ? "timed out" : "was cancelled",
+                        reason)),
+      operation_(std::move(operation)),
+      timed_out_(timed_out) {}
+
 std::exception_ptr OperationFailed::cause() const noexcept {
   return cause_;
 }

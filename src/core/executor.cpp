@@ -5,6 +5,10 @@
 
 namespace neat {
 
+detail::ExecutorCore& detail::core_of(ParallelExecutor& executor) noexcept {
+  return *executor.core_;
+}
+
 ParallelExecutor::ParallelExecutor(ExecutorOptions options)
     : core_(std::make_unique<detail::ExecutorCore>(*this, options)) {}
 

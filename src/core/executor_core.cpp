@@ -21,6 +21,7 @@ ExecutorCore::ExecutorCore(ParallelExecutor& facade, const ExecutorOptions& opti
 
 ExecutorCore::~ExecutorCore() {
   wait_for_all();
+  // Posted jobs belong to layers above (the scheduler), which drain them before this runs.
   stopping_.store(true, std::memory_order_release);
   notifier_.notify_all();
   for (std::thread& t : threads_) t.join();
@@ -98,6 +99,30 @@ void ExecutorCore::update_source_levels() {
   }
   source_runs_.resize(kept);
   source_levels_.store(levels, std::memory_order_relaxed);
+}
+
+void ExecutorCore::post(Job& job) {
+  if (Worker* worker = current_worker()) {
+    worker->push(job);
+    return;
+  }
+  const auto level = static_cast<std::size_t>(job.priority());
+  {
+    LockGuard lock(posted_mutex_);
+    posted_[level].push_back(&job);
+    posted_levels_.fetch_or(1u << level, std::memory_order_relaxed);
+  }
+  notifier_.notify_one();
+}
+
+Job* ExecutorCore::take_posted(std::size_t level) {
+  LockGuard lock(posted_mutex_);
+  std::deque<Job*>& queue = posted_[level];
+  if (queue.empty()) return nullptr;
+  Job* job = queue.front();
+  queue.pop_front();
+  if (queue.empty()) posted_levels_.fetch_and(~(1u << level), std::memory_order_relaxed);
+  return job;
 }
 
 void ExecutorCore::run_finished() noexcept {

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <atomic>
+#include <array>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -43,6 +45,18 @@ class ExecutorCore {
 
   void run_finished() noexcept;
 
+  /// Hand a job to the workers, from any thread: a worker pushes it on its own deque, other
+  /// threads put it in the posted queue of its priority level. [core.post]
+  void post(Job& job);
+  [[nodiscard]] bool jobs_posted(std::size_t level) const noexcept {
+    return (posted_levels_.load(std::memory_order_relaxed) >> level & 1u) != 0;
+  }
+  [[nodiscard]] bool any_posted() const noexcept {
+    return posted_levels_.load(std::memory_order_relaxed) != 0;
+  }
+  /// Oldest posted job of `level`, or nullptr.
+  Job* take_posted(std::size_t level);
+
   [[nodiscard]] std::size_t worker_count() const noexcept { return workers_.size(); }
   [[nodiscard]] Worker& worker(std::size_t i) const noexcept { return *workers_[i]; }
   [[nodiscard]] Observer* observer() const noexcept { return observer_; }
@@ -64,6 +78,10 @@ class ExecutorCore {
   Mutex sources_mutex_;
   std::vector<std::shared_ptr<RunState>> source_runs_ NEAT_GUARDED_BY(sources_mutex_);
   alignas(64) std::atomic<std::uint32_t> source_levels_{0};  // bit l: sources left at level l
+
+  Mutex posted_mutex_;
+  std::array<std::deque<Job*>, k_priority_levels> posted_ NEAT_GUARDED_BY(posted_mutex_);
+  alignas(64) std::atomic<std::uint32_t> posted_levels_{0};  // bit l: posted jobs at level l
 
   std::mutex flight_mutex_;
   std::condition_variable flight_cv_;

@@ -8,8 +8,8 @@
 
 namespace neat {
 
-OpContext::OpContext(detail::Worker& worker, detail::Node& node, detail::RunState& run) noexcept
-    : worker_(worker), node_(node), run_(run) {}
+OpContext::OpContext(detail::Worker& worker, const detail::OperationInfo& operation) noexcept
+    : worker_(worker), operation_(operation) {}
 
 OpContext::~OpContext() {
   if (children_ != nullptr) {
@@ -19,27 +19,15 @@ OpContext::~OpContext() {
   }
 }
 
-OperationId OpContext::id() const noexcept {
-  return OperationId{node_.index};
-}
-std::string OpContext::name() const {
-  return run_.graph().name(id());
-}
-std::string_view OpContext::component() const {
-  return run_.graph().component(id());
-}
-ExecutionPriority OpContext::priority() const noexcept {
-  return node_.priority;
-}
+OperationId OpContext::id() const noexcept { return operation_.id(); }
+std::string OpContext::name() const { return operation_.name(); }
+std::string_view OpContext::component() const { return operation_.component(); }
+ExecutionPriority OpContext::priority() const noexcept { return operation_.priority(); }
 std::size_t OpContext::worker_index() const noexcept {
   return worker_.index();
 }
-bool OpContext::stop_requested() const noexcept {
-  return run_.cancelled();
-}
-std::stop_token OpContext::stop_token() const noexcept {
-  return run_.stop_token();
-}
+bool OpContext::stop_requested() const noexcept { return operation_.stop_requested(); }
+std::stop_token OpContext::stop_token() const noexcept { return operation_.stop_token(); }
 ParallelExecutor& OpContext::executor() const noexcept {
   return worker_.core().facade();
 }
@@ -47,7 +35,7 @@ ParallelExecutor& OpContext::executor() const noexcept {
 void OpContext::spawn_function(std::function<void()> fn) {
   if (children_ == nullptr) children_ = new detail::TaskGroup();
   children_->add(1);
-  worker_.push(*new detail::SpawnJob(*children_, node_.priority, std::move(fn)));
+  worker_.push(*new detail::SpawnJob(*children_, operation_.priority(), std::move(fn)));
 }
 
 void OpContext::wait_spawned() {
@@ -63,7 +51,7 @@ void OpContext::parallel_for_chunks(std::size_t begin, std::size_t end, std::siz
   if (grain == 0) grain = std::max<std::size_t>(1, n / (8 * worker_.core().worker_count()));
   detail::TaskGroup group;
   group.add(1);
-  (new detail::RangeJob(group, node_.priority, body, begin, end, grain))->execute(worker_);
+  (new detail::RangeJob(group, operation_.priority(), body, begin, end, grain))->execute(worker_);
   worker_.help_until([&group] { return group.idle(); });
   group.rethrow_if_failed();
 }

@@ -43,10 +43,11 @@ class TaskGroup {
   std::exception_ptr first_error_ NEAT_GUARDED_BY(mutex_);
 };
 
-/// A unit of nested work. Deleted by execute().
+/// A unit of work that is not a graph operation: nested work, or work posted by a layer above
+/// the core (the ExecutionScheduler). execute() owns the job: it must delete it or hand it on.
 class Job {
  public:
-  Job(TaskGroup& group, ExecutionPriority priority) noexcept : group_(group), priority_(priority) {}
+  explicit Job(ExecutionPriority priority) noexcept : priority_(priority) {}
   virtual ~Job() = default;
   Job(const Job&) = delete;
   Job& operator=(const Job&) = delete;
@@ -54,15 +55,23 @@ class Job {
   [[nodiscard]] ExecutionPriority priority() const noexcept { return priority_; }
 
  protected:
-  TaskGroup& group_;
   ExecutionPriority priority_;
 };
 
+/// A job counted by a TaskGroup (spawned children, parallel_for chunks).
+class GroupJob : public Job {
+ public:
+  GroupJob(TaskGroup& group, ExecutionPriority priority) noexcept : Job(priority), group_(group) {}
+
+ protected:
+  TaskGroup& group_;
+};
+
 /// A child spawned with OpContext::spawn.
-class SpawnJob final : public Job {
+class SpawnJob final : public GroupJob {
  public:
   SpawnJob(TaskGroup& group, ExecutionPriority priority, std::function<void()> fn)
-      : Job(group, priority), fn_(std::move(fn)) {}
+      : GroupJob(group, priority), fn_(std::move(fn)) {}
   void execute(Worker& worker) override;
 
  private:
@@ -71,12 +80,12 @@ class SpawnJob final : public Job {
 
 /// A piece of a parallel_for: splits itself in halves down to `grain`, pushing the upper
 /// halves for thieves, then runs what is left.
-class RangeJob final : public Job {
+class RangeJob final : public GroupJob {
  public:
   RangeJob(TaskGroup& group, ExecutionPriority priority,
            FunctionRef<void(std::size_t, std::size_t)> body, std::size_t begin, std::size_t end,
            std::size_t grain) noexcept
-      : Job(group, priority), body_(body), begin_(begin), end_(end), grain_(grain) {}
+      : GroupJob(group, priority), body_(body), begin_(begin), end_(end), grain_(grain) {}
   void execute(Worker& worker) override;
 
  private:

@@ -16,6 +16,22 @@ std::uint32_t pack_state(std::uint32_t epoch, OpStatus status) noexcept {
   return (epoch << 8) | static_cast<std::uint32_t>(status);
 }
 
+// The OpContext's view of a graph operation.
+class GraphOperationInfo final : public OperationInfo {
+ public:
+  GraphOperationInfo(const Node& node, const RunState& run) noexcept : node_(node), run_(run) {}
+  OperationId id() const noexcept override { return OperationId{node_.index}; }
+  std::string name() const override { return run_.graph().name(id()); }
+  std::string_view component() const override { return run_.graph().component(id()); }
+  ExecutionPriority priority() const noexcept override { return node_.priority; }
+  bool stop_requested() const noexcept override { return run_.cancelled(); }
+  std::stop_token stop_token() const noexcept override { return run_.stop_token(); }
+
+ private:
+  const Node& node_;
+  const RunState& run_;
+};
+
 }  // namespace
 
 OperationEvent Worker::make_event(const RunState& run, const Node& node, OpStatus status,
@@ -71,6 +87,9 @@ Worker::Item Worker::find_work() {
     if (core_.sources_available(level) && core_.claim_sources(level, batch_)) {
       return take_source();
     }
+    if (core_.jobs_posted(level)) {
+      if (Job* job = core_.take_posted(level)) return reinterpret_cast<Item>(job) | k_job_tag;
+    }
   }
   return steal();
 }
@@ -118,7 +137,7 @@ bool Worker::spin_for_work(Item& item) {
 void Worker::suspend() {
   IdleNotifier& notifier = core_.notifier();
   const std::uint32_t key = notifier.prepare_wait();
-  bool work_visible = core_.any_sources() || core_.stopping();
+  bool work_visible = core_.any_sources() || core_.any_posted() || core_.stopping();
   for (std::size_t i = 0; i < core_.worker_count() && !work_visible; ++i) {
     work_visible = core_.worker(i).has_queued_work();
   }
@@ -190,7 +209,8 @@ std::uint32_t Worker::execute_operation(Node& node, RunState& run) {
   }
   OpStatus outcome = OpStatus::completed;
   {
-    OpContext context(*this, node, run);
+    const GraphOperationInfo info(node, run);
+    OpContext context(*this, info);
     try {
       node.work(context);
       context.wait_spawned();

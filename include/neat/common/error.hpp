@@ -43,6 +43,18 @@ class OperationFailed : public Error {
   std::exception_ptr cause_;
 };
 
+/// Waiting on an operation that was cancelled or timed out: what() names it and says why.
+class OperationCancelled : public Error {
+ public:
+  OperationCancelled(std::string operation, bool timed_out, const std::string& reason);
+  [[nodiscard]] const std::string& operation() const noexcept { return operation_; }
+  [[nodiscard]] bool timed_out() const noexcept { return timed_out_; }
+
+ private:
+  std::string operation_;
+  bool timed_out_;
+};
+
 /// Text of an exception_ptr's exception (its what(), or a note that it is not a std::exception).
 [[nodiscard]] std::string describe(const std::exception_ptr& error);
 

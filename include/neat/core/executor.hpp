@@ -30,9 +30,12 @@
 namespace neat {
 
 class Observer;
+class ParallelExecutor;
 namespace detail {
 class ExecutorCore;
-}
+/// The executor's internals, for the layers above the core (the scheduler). Internal.
+ExecutorCore& core_of(ParallelExecutor& executor) noexcept;
+}  // namespace detail
 
 struct ExecutorOptions {
   /// Number of workers; 0 means one per CPU this process may use (affinity and cgroup quota).
@@ -79,6 +82,7 @@ class ParallelExecutor {
   [[nodiscard]] std::size_t current_worker() const noexcept;
 
  private:
+  friend detail::ExecutorCore& detail::core_of(ParallelExecutor& executor) noexcept;
   RunHandle run_owned(std::unique_ptr<OperationDependencyGraph> graph);
   std::unique_ptr<detail::ExecutorCore> core_;
 };

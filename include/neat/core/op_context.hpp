@@ -20,20 +20,19 @@
 #include "neat/common/types.hpp"
 #include "neat/core/operation_descriptor.hpp"
 #include "neat/detail/function_ref.hpp"
+#include "neat/detail/operation_info.hpp"
 
 namespace neat {
 
 class ParallelExecutor;
 namespace detail {
 class Worker;
-class RunState;
-struct Node;
 class TaskGroup;
 }  // namespace detail
 
 class OpContext {
  public:
-  OpContext(detail::Worker& worker, detail::Node& node, detail::RunState& run) noexcept;
+  OpContext(detail::Worker& worker, const detail::OperationInfo& operation) noexcept;
   ~OpContext();
   OpContext(const OpContext&) = delete;
   OpContext& operator=(const OpContext&) = delete;
@@ -80,8 +79,7 @@ class OpContext {
   void spawn_function(std::function<void()> fn);
 
   detail::Worker& worker_;
-  detail::Node& node_;
-  detail::RunState& run_;
+  const detail::OperationInfo& operation_;
   detail::TaskGroup* children_ = nullptr;  // created on first spawn
 };
 

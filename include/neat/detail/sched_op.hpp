@@ -1,0 +1,141 @@
+// SchedOp: one operation submitted to an ExecutionScheduler — its description, its place in the
+// dynamic dependency graph, its queue position and its outcome. Shared by the handles and the
+// scheduler. Fields marked [sched-locked] are guarded by the scheduler's mutex. Internal.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "neat/core/op_context.hpp"
+#include "neat/core/operation_descriptor.hpp"
+#include "neat/detail/operation_info.hpp"
+#include "neat/trace/observer.hpp"
+
+namespace neat::detail {
+
+class SchedulerImpl;
+
+class SchedOp : public OperationInfo {
+ public:
+  SchedOp(OperationDescriptor descriptor, std::optional<Clock::time_point> deadline)
+      : descriptor_(std::move(descriptor)), deadline_(deadline) {}
+  virtual ~SchedOp() = default;
+  SchedOp(const SchedOp&) = delete;
+  SchedOp& operator=(const SchedOp&) = delete;
+
+  /// Run the user's callable and keep its result (or let its exception escape).
+  virtual void invoke(OpContext& context) = 0;
+
+  // OperationInfo
+  OperationId id() const noexcept override { return OperationId{static_cast<std::uint32_t>(seq)}; }
+  std::string name() const override { return descriptor_.name; }
+  std::string_view component() const override { return descriptor_.component; }
+  ExecutionPriority priority() const noexcept override { return descriptor_.priority; }
+  bool stop_requested() const noexcept override;
+  std::stop_token stop_token() const noexcept override { return stop_.get_token(); }
+
+  [[nodiscard]] const OperationDescriptor& descriptor() const noexcept { return descriptor_; }
+  [[nodiscard]] std::optional<Clock::time_point> deadline() const noexcept { return deadline_; }
+  [[nodiscard]] OpStatus status() const noexcept { return status_.load(std::memory_order_acquire); }
+  [[nodiscard]] bool done() const noexcept { return is_terminal(status()); }
+
+  // Completion, for the handles (own mutex: waiters never take the scheduler's).
+  void wait_done();
+  bool wait_done_until(Clock::time_point deadline);
+  void publish(OpStatus status, std::exception_ptr error, std::string reason);
+  [[nodiscard]] std::exception_ptr error() const;
+  [[nodiscard]] std::string reason() const;
+  /// Rethrow the failure as OperationFailed, or throw for cancelled / timed out.
+  void rethrow_outcome() const;
+
+  std::uint64_t seq = 0;
+  SchedulerImpl* scheduler = nullptr;
+  std::stop_source stop_;
+
+  // [sched-locked] dynamic graph
+  int unfinished_dependencies = 0;
+  std::vector<std::shared_ptr<SchedOp>> dependents;
+  std::vector<std::shared_ptr<SchedOp>> predecessors;  // unfinished when added
+  ExecutionPriority effective = ExecutionPriority::medium;  // own, raised by inheritance
+  double rank = 1.0;                                        // HEFT upward rank
+  std::atomic<OpStatus> status_{OpStatus::pending};
+
+  // [sched-locked] ready-queue position
+  bool queued = false;
+  ExecutionPriority queued_level = ExecutionPriority::medium;
+  double queued_rank = 0.0;
+  Clock::time_point ready_since;
+  std::list<SchedOp*>::iterator fifo_position;
+
+ private:
+  OperationDescriptor descriptor_;
+  std::optional<Clock::time_point> deadline_;
+  mutable std::mutex done_mutex_;
+  std::condition_variable done_cv_;
+  std::exception_ptr error_;  // guarded by done_mutex_
+  std::string reason_;        // guarded by done_mutex_
+};
+
+/// The result type of an operation's callable, called as fn(OpContext&) or fn().
+template <class F>
+struct CallResult {
+  using type = typename std::conditional_t<std::is_invocable_v<F&, OpContext&>,
+                                           std::invoke_result<F&, OpContext&>,
+                                           std::invoke_result<F&>>::type;
+};
+
+/// The part of a typed operation the handle reads.
+template <class R>
+class ResultHolder : public SchedOp {
+ public:
+  using SchedOp::SchedOp;
+  /// The result; valid once the operation completed.
+  R& result() { return *result_; }
+
+ protected:
+  std::optional<R> result_;
+};
+template <>
+class ResultHolder<void> : public SchedOp {
+ public:
+  using SchedOp::SchedOp;
+};
+
+/// A SchedOp for a callable returning R (void allowed).
+template <class R, class F>
+class TypedOp final : public ResultHolder<R> {
+ public:
+  TypedOp(OperationDescriptor descriptor, std::optional<Clock::time_point> deadline, F fn)
+      : ResultHolder<R>(std::move(descriptor), deadline), fn_(std::move(fn)) {}
+
+  void invoke(OpContext& context) override {
+    if constexpr (std::is_void_v<R>) {
+      call(context);
+    } else {
+      this->result_.emplace(call(context));
+    }
+  }
+
+ private:
+  decltype(auto) call(OpContext& context) {
+    if constexpr (std::is_invocable_v<F&, OpContext&>) {
+      return fn_(context);
+    } else {
+      return fn_();
+    }
+  }
+  F fn_;
+};
+
+}  // namespace neat::detail

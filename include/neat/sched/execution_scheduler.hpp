@@ -1,0 +1,163 @@
+// ExecutionScheduler: the front door through which components submit operations over time,
+// from any thread, including from inside running operations. Operations run on a
+// ParallelExecutor's workers (the scheduler starts no thread of its own). [sched]
+//
+// - Strict priorities: a ready operation is chosen by the most urgent *effective* level.
+// - Inheritance: an operation's effective level is the most urgent of its own and of every
+//   unfinished operation that depends on it, transitively; raised when such a dependent arrives,
+//   never lowered. Equal levels go by HEFT upward rank (cost_hint_us plus the longest chain of
+//   dependents after it), then by submission order.
+// - Aging: a waiting operation rises one level per `aging_quantum`, up to `aging_limit`, so low
+//   priorities do not starve; a promoted operation goes before the others of its new level.
+// - Dependencies point to earlier submissions (handles) or come from data accesses in
+//   submission order, so the graph cannot form a cycle: no check is needed per submission.
+// - Errors, cancellation and deadlines: see OpRef.
+//
+// Thread-safety: every member may be called from any thread. submit() never blocks on work;
+// waiting on a handle from inside a worker helps execute other work.
+//
+//   neat::ParallelExecutor executor;
+//   neat::ExecutionScheduler scheduler(executor);
+//   auto embed = scheduler.submit({.descriptor = {.name = "embed", .component = "blt_encoder"}},
+//                                 [] { return encode_bytes(); });
+//   auto recall = scheduler.submit(
+//       {.descriptor = {.name = "recall", .priority = neat::ExecutionPriority::critical},
+//        .after = {embed}},
+//       [&] { return memory.recall(embed.get()); });   // embed now runs at critical too
+//   auto answer = recall.get();
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "neat/common/error.hpp"
+#include "neat/core/executor.hpp"
+#include "neat/core/run_handle.hpp"
+#include "neat/detail/sched_op.hpp"
+
+namespace neat {
+
+struct SchedulerOptions {
+  /// A waiting operation rises one priority level per quantum waited (0 disables aging).
+  std::chrono::nanoseconds aging_quantum = std::chrono::milliseconds(20);
+  /// Aging never raises an operation above this level.
+  ExecutionPriority aging_limit = ExecutionPriority::high;
+};
+
+/// A submitted operation, without its result type: something to depend on, wait on or cancel.
+/// Copies refer to the same operation.
+class OpRef {
+ public:
+  OpRef() = default;
+
+  [[nodiscard]] bool valid() const noexcept { return op_ != nullptr; }
+  [[nodiscard]] OpStatus status() const;
+  [[nodiscard]] bool done() const;
+  /// The level it would be scheduled at now: its own, or higher by inheritance.
+  [[nodiscard]] ExecutionPriority effective_priority() const;
+  /// Block (or help, on a worker) until terminal; then throw OperationFailed when it failed,
+  /// OperationCancelled when cancelled or timed out. Returns normally when completed.
+  void wait() const;
+  /// Wait at most `timeout`; never throws for the outcome.
+  [[nodiscard]] WaitStatus wait_for(std::chrono::nanoseconds timeout) const;
+  [[nodiscard]] WaitStatus wait_until(Clock::time_point deadline) const;
+  /// Not started yet: it and its dependents end cancelled (with the reason). Running: its stop
+  /// token is triggered; it ends as its body ends. Finished: no effect. Never blocks.
+  void cancel() const;
+  /// Why it did not complete ("" when it completed or has not finished).
+  [[nodiscard]] std::string reason() const;
+  [[nodiscard]] std::string name() const;
+
+ protected:
+  explicit OpRef(std::shared_ptr<detail::SchedOp> op) noexcept : op_(std::move(op)) {}
+  [[nodiscard]] detail::SchedOp& op() const;
+
+ private:
+  friend class ExecutionScheduler;
+  friend class detail::SchedulerImpl;
+  std::shared_ptr<detail::SchedOp> op_;
+};
+
+/// A submitted operation whose callable returns R.
+template <class R>
+class [[nodiscard]] OpHandle : public OpRef {
+ public:
+  OpHandle() = default;
+  /// Wait, then return the result (a reference for non-void R) or throw like wait().
+  decltype(auto) get() const {
+    wait();
+    if constexpr (!std::is_void_v<R>) return static_cast<detail::ResultHolder<R>&>(op()).result();
+  }
+
+ private:
+  friend class ExecutionScheduler;
+  explicit OpHandle(std::shared_ptr<detail::SchedOp> op) noexcept : OpRef(std::move(op)) {}
+};
+
+/// A submission: what the operation is, what it waits for, when it must be done by.
+struct Submission {
+  OperationDescriptor descriptor{};
+  /// Earlier submissions this one runs after.
+  std::vector<OpRef> after{};
+  /// Data accesses, ordered against earlier submissions' accesses (RAW, WAR, WAW).
+  std::vector<std::pair<DataHandle, AccessMode>> accesses{};
+  /// Past this point a queued operation never starts and a running one is asked to stop;
+  /// either way it ends timed_out. See also with_timeout().
+  std::optional<Clock::time_point> deadline{};
+};
+
+/// A deadline `timeout` from now.
+[[nodiscard]] inline Clock::time_point with_timeout(std::chrono::nanoseconds timeout) {
+  return Clock::now() + timeout;
+}
+
+/// Counters since construction (approximate while operations run).
+struct SchedulerStats {
+  std::uint64_t submitted = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t cancelled = 0;
+  std::uint64_t timed_out = 0;
+  std::uint64_t inherited = 0;  // effective-level raises by inheritance
+  std::uint64_t promoted = 0;   // operations started early by aging
+};
+
+class ExecutionScheduler {
+ public:
+  explicit ExecutionScheduler(ParallelExecutor& executor, SchedulerOptions options = {});
+  /// Waits until every submitted operation is terminal. Must not be called from a worker.
+  ~ExecutionScheduler();
+  ExecutionScheduler(const ExecutionScheduler&) = delete;
+  ExecutionScheduler& operator=(const ExecutionScheduler&) = delete;
+
+  /// Submit `fn` (callable as fn() or fn(OpContext&)). Throws neat::Error for an invalid
+  /// dependency handle or data handle, and changes nothing then.
+  template <class F>
+  [[nodiscard]] auto submit(Submission submission, F&& fn) {
+    using Fn = std::decay_t<F>;
+    using R = typename detail::CallResult<Fn>::type;
+    auto op = std::make_shared<detail::TypedOp<R, Fn>>(std::move(submission.descriptor),
+                                                       submission.deadline, std::forward<F>(fn));
+    enqueue(op, submission);
+    return OpHandle<R>(std::move(op));
+  }
+
+  /// A named piece of data for Submission::accesses.
+  [[nodiscard]] DataHandle data(std::string_view name);
+
+  /// Block until every operation submitted so far is terminal. Not from a worker.
+  void wait_idle();
+  [[nodiscard]] SchedulerStats stats() const;
+
+ private:
+  void enqueue(const std::shared_ptr<detail::SchedOp>& op, const Submission& submission);
+  std::unique_ptr<detail::SchedulerImpl> impl_;
+};
+
+}  // namespace neat

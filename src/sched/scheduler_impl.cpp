@@ -1,0 +1,392 @@
+#include "sched/scheduler_impl.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "core/task_group.hpp"
+#include "core/worker.hpp"
+#include "neat/common/error.hpp"
+
+namespace neat::detail {
+namespace {
+
+// A dispatch job runs whichever ready operation is most urgent when a worker gets to it, so
+// jobs are interchangeable and the scheduler's queue alone decides the order. [sched.dispatch]
+class DispatchJob final : public Job {
+ public:
+  DispatchJob(SchedulerImpl& scheduler, ExecutionPriority level) noexcept
+      : Job(level), scheduler_(scheduler) {}
+  void execute(Worker& worker) override {
+    SchedulerImpl& scheduler = scheduler_;
+    delete this;
+    scheduler.dispatch(worker);
+    scheduler.token_finished();
+  }
+
+ private:
+  SchedulerImpl& scheduler_;
+};
+
+double cost_of(const SchedOp& op) {
+  return op.descriptor().cost_hint_us > 0.0 ? op.descriptor().cost_hint_us : 1.0;
+}
+
+std::string cascade_reason(const SchedOp& root, OpStatus status, const std::exception_ptr& error) {
+  switch (status) {
+    case OpStatus::failed:
+      return fmt::format("dependency '{}' failed: {}", root.name(), describe(error));
+    case OpStatus::timed_out:
+      return fmt::format("dependency '{}' timed out", root.name());
+    default:
+      return fmt::format("dependency '{}' was cancelled", root.name());
+  }
+}
+
+}  // namespace
+
+SchedulerImpl::SchedulerImpl(ParallelExecutor& executor, const SchedulerOptions& options)
+    : core_(core_of(executor)), options_(options), ready_(options.aging_quantum, options.aging_limit) {}
+
+SchedulerImpl::~SchedulerImpl() {
+  std::unique_lock<std::mutex> lock(idle_mutex_);
+  idle_cv_.wait(lock, [this] { return unfinished_ == 0 && tokens_ == 0; });
+}
+
+DataHandle SchedulerImpl::data(std::string_view name) {
+  LockGuard lock(mutex_);
+  data_.push_back(DataState{std::string(name), nullptr, {}});
+  return DataHandle{static_cast<std::uint32_t>(data_.size() - 1)};
+}
+
+// `op` holds the descriptor: submit() moved it out of the submission.
+void SchedulerImpl::validate(const SchedOp& op, const Submission& submission) const {
+  const std::string& name = op.descriptor().name;
+  for (std::size_t i = 0; i < submission.after.size(); ++i) {
+    const OpRef& ref = submission.after[i];
+    if (!ref.valid()) {
+      throw Error(fmt::format("ExecutionScheduler::submit('{}'): after[{}] is an empty handle",
+                              name, i));
+    }
+  }
+  for (std::size_t i = 0; i < submission.accesses.size(); ++i) {
+    if (submission.accesses[i].first.index >= data_.size()) {
+      throw Error(fmt::format(
+          "ExecutionScheduler::submit('{}'): accesses[{}] names unknown data handle {} ({} exist)",
+          name, i, submission.accesses[i].first.index, data_.size()));
+    }
+  }
+  if (op.descriptor().cost_hint_us < 0.0) {
+    throw Error(fmt::format("ExecutionScheduler::submit('{}'): cost_hint_us must not be negative",
+                            name));
+  }
+}
+
+// Explicit predecessors, then the RAW/WAR/WAW edges of each access in submission order.
+// Finished predecessors stay in the list: a failed one cancels the new operation.
+std::vector<std::shared_ptr<SchedOp>> SchedulerImpl::predecessors_of(
+    const std::shared_ptr<SchedOp>& op, const Submission& submission) {
+  std::vector<std::shared_ptr<SchedOp>> preds;
+  for (const OpRef& ref : submission.after) preds.push_back(ref.op_);
+  for (const auto& [handle, mode] : submission.accesses) {
+    DataState& d = data_[handle.index];
+    const bool writes = mode != AccessMode::read;
+    if (!writes) {
+      if (d.last_writer) preds.push_back(d.last_writer);
+      d.readers.push_back(op);
+      continue;
+    }
+    if (d.readers.empty() || mode == AccessMode::read_write) {
+      if (d.last_writer) preds.push_back(d.last_writer);
+    }
+    preds.insert(preds.end(), d.readers.begin(), d.readers.end());
+    d.readers.clear();
+    d.last_writer = op;
+  }
+  std::sort(preds.begin(), preds.end());
+  preds.erase(std::unique(preds.begin(), preds.end()), preds.end());
+  std::erase(preds, op);
+  return preds;
+}
+
+void SchedulerImpl::enqueue(const std::shared_ptr<SchedOp>& op, const Submission& submission) {
+  for (const OpRef& ref : submission.after) {
+    if (ref.valid() && ref.op_->scheduler != this) {
+      throw Error(fmt::format("ExecutionScheduler::submit('{}'): a dependency belongs to another "
+                              "scheduler", op->descriptor().name));
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(idle_mutex_);
+    ++unfinished_;
+  }
+  LockGuard lock(mutex_);
+  try {
+    validate(*op, submission);
+  } catch (...) {
+    std::lock_guard<std::mutex> idle(idle_mutex_);
+    --unfinished_;
+    throw;
+  }
+  const Clock::time_point now = Clock::now();
+  op->scheduler = this;
+  op->seq = next_seq_++;
+  op->effective = op->descriptor().priority;
+  op->rank = cost_of(*op);
+  live_.emplace(op->seq, op);
+  ++stats_.submitted;
+  emit(*op, OpStatus::pending, k_not_a_worker);
+  if (submission.deadline) deadlines_.emplace(*submission.deadline, op->seq);
+
+  std::string poisoned;
+  for (const std::shared_ptr<SchedOp>& pred : predecessors_of(op, submission)) {
+    const OpStatus s = pred->status();
+    if (s == OpStatus::completed) continue;
+    if (is_terminal(s)) {
+      if (poisoned.empty()) poisoned = cascade_reason(*pred, s, pred->error());
+      continue;
+    }
+    pred->dependents.push_back(op);
+    op->predecessors.push_back(pred);
+    ++op->unfinished_dependencies;
+    raise(*pred, op->effective, op->rank);
+  }
+  if (!poisoned.empty()) {
+    finish(*op, OpStatus::cancelled, nullptr, poisoned);
+  } else if (op->unfinished_dependencies == 0) {
+    make_ready(*op, now);
+  }
+  expire_deadlines(now);
+}
+
+void SchedulerImpl::make_ready(SchedOp& op, Clock::time_point now) {
+  op.status_.store(OpStatus::ready, std::memory_order_release);
+  ready_.push(op, now);
+  emit(op, OpStatus::ready, k_not_a_worker);
+  post_token(op.effective);
+}
+
+// [sched.inherit] Walk up from the operations a new dependent waits for, raising each one's
+// effective level and rank; stop where nothing changes. Never lowers anything.
+void SchedulerImpl::raise(SchedOp& first, ExecutionPriority level, double dependent_rank) {
+  struct Step {
+    SchedOp* op;
+    ExecutionPriority level;
+    double rank;
+  };
+  std::vector<Step> work{{&first, level, cost_of(first) + dependent_rank}};
+  while (!work.empty()) {
+    const Step step = work.back();
+    work.pop_back();
+    SchedOp& op = *step.op;
+    const OpStatus s = op.status();
+    if (s != OpStatus::pending && s != OpStatus::ready) continue;
+    const bool more_urgent = step.level < op.effective;
+    const bool longer = step.rank > op.rank;
+    if (!more_urgent && !longer) continue;
+    if (more_urgent) {
+      op.effective = step.level;
+      ++stats_.inherited;
+    }
+    op.rank = std::max(op.rank, step.rank);
+    if (op.queued) {
+      ready_.update(op);
+      if (more_urgent) post_token(op.effective);
+    }
+    for (const std::shared_ptr<SchedOp>& pred : op.predecessors) {
+      work.push_back(Step{pred.get(), op.effective, cost_of(*pred) + op.rank});
+    }
+  }
+}
+
+// Terminal state for `op`; releases or cancels its dependents (iteratively, with the root
+// cause as reason), and publishes to the waiters.
+void SchedulerImpl::finish(SchedOp& root, OpStatus status, std::exception_ptr error,
+                           const std::string& reason) {
+  struct Pending {
+    SchedOp* op;
+    OpStatus status;
+    std::exception_ptr error;
+    std::string reason;
+  };
+  std::vector<Pending> work{{&root, status, std::move(error), reason}};
+  const Clock::time_point now = Clock::now();
+  while (!work.empty()) {
+    Pending p = std::move(work.back());
+    work.pop_back();
+    SchedOp& op = *p.op;
+    if (op.done()) continue;
+    ready_.remove(op);
+    std::shared_ptr<SchedOp> keep = live_[op.seq];
+    live_.erase(op.seq);
+    switch (p.status) {
+      case OpStatus::completed: ++stats_.completed; break;
+      case OpStatus::failed: ++stats_.failed; break;
+      case OpStatus::timed_out: ++stats_.timed_out; break;
+      default: ++stats_.cancelled; break;
+    }
+    const std::string cascade =
+        p.status == OpStatus::completed ? std::string() : cascade_reason(op, p.status, p.error);
+    const std::string& inherited_reason = p.status == OpStatus::cancelled && &op != &root
+                                              ? p.reason : cascade;
+    for (const std::shared_ptr<SchedOp>& d : op.dependents) {
+      if (d->done()) continue;
+      if (p.status == OpStatus::completed) {
+        if (--d->unfinished_dependencies == 0 && d->status() == OpStatus::pending) {
+          make_ready(*d, now);
+        }
+      } else if (d->status() != OpStatus::running) {
+        work.push_back(Pending{d.get(), OpStatus::cancelled, nullptr, inherited_reason});
+      }
+    }
+    op.dependents.clear();
+    op.predecessors.clear();
+    op.publish(p.status, p.error, p.reason);
+    std::lock_guard<std::mutex> idle(idle_mutex_);
+    if (--unfinished_ == 0) idle_cv_.notify_all();
+  }
+}
+
+void SchedulerImpl::expire_deadlines(Clock::time_point now) {
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+    const std::uint64_t seq = deadlines_.begin()->second;
+    deadlines_.erase(deadlines_.begin());
+    const auto it = live_.find(seq);
+    if (it == live_.end()) continue;
+    SchedOp& op = *it->second;
+    if (op.status() == OpStatus::running) {
+      op.stop_.request_stop();  // it ends timed_out when it returns
+    } else {
+      finish(op, OpStatus::timed_out, nullptr, "deadline passed before it started");
+    }
+  }
+}
+
+void SchedulerImpl::cancel(SchedOp& op) {
+  LockGuard lock(mutex_);
+  const OpStatus s = op.status();
+  if (is_terminal(s)) return;
+  op.stop_.request_stop();
+  if (s != OpStatus::running) finish(op, OpStatus::cancelled, nullptr, "cancelled by caller");
+}
+
+ExecutionPriority SchedulerImpl::effective_priority(const SchedOp& op) const {
+  LockGuard lock(mutex_);
+  return op.effective;
+}
+
+void SchedulerImpl::post_token(ExecutionPriority level) {
+  {
+    std::lock_guard<std::mutex> idle(idle_mutex_);
+    ++tokens_;
+  }
+  core_.post(*new DispatchJob(*this, level));
+}
+
+void SchedulerImpl::token_finished() noexcept {
+  std::lock_guard<std::mutex> idle(idle_mutex_);
+  if (--tokens_ == 0 && unfinished_ == 0) idle_cv_.notify_all();
+}
+
+void SchedulerImpl::dispatch(Worker& worker) {
+  std::shared_ptr<SchedOp> op;
+  {
+    LockGuard lock(mutex_);
+    const Clock::time_point now = Clock::now();
+    expire_deadlines(now);
+    bool promoted = false;
+    SchedOp* next = ready_.pop(now, promoted);
+    if (next == nullptr) return;  // an extra token (raised priority, cancelled operation)
+    if (promoted) ++stats_.promoted;
+    op = live_[next->seq];
+    op->status_.store(OpStatus::running, std::memory_order_release);
+  }
+  emit(*op, OpStatus::running, worker.index());
+  std::exception_ptr error;
+  {
+    OpContext context(worker, *op);
+    try {
+      op->invoke(context);
+      context.wait_spawned();
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }
+  OpStatus outcome = OpStatus::completed;
+  std::string reason;
+  if (error) {
+    outcome = OpStatus::failed;
+    reason = "threw: " + describe(error);
+  } else if (op->deadline() && Clock::now() > *op->deadline()) {
+    outcome = OpStatus::timed_out;
+    reason = "deadline passed while it ran";
+  }
+  emit(*op, outcome, worker.index());
+  LockGuard lock(mutex_);
+  finish(*op, outcome, error, reason);
+}
+
+bool SchedulerImpl::wait(SchedOp& op, std::optional<Clock::time_point> until) {
+  if (Worker* worker = core_.current_worker()) {
+    auto done = [&op] { return op.done(); };
+    return until ? worker->help_until(done, *until) : (worker->help_until(done), true);
+  }
+  while (!op.done()) {
+    // Wake at the operation's deadline to expire it if nothing else does.
+    std::optional<Clock::time_point> wake = until;
+    if (op.deadline() && (!wake || *op.deadline() < *wake)) wake = *op.deadline();
+    if (wake) {
+      if (op.wait_done_until(*wake + std::chrono::microseconds(100))) return true;
+      {
+        LockGuard lock(mutex_);
+        expire_deadlines(Clock::now());
+      }
+      if (until && Clock::now() >= *until) return op.done();
+      if (!until && op.deadline() && Clock::now() >= *op.deadline()) {
+        op.wait_done();  // expired: it ends now, or when its body returns
+      }
+    } else {
+      op.wait_done();
+    }
+  }
+  return true;
+}
+
+void SchedulerImpl::wait_idle() {
+  if (core_.current_worker() != nullptr) {
+    throw Error("ExecutionScheduler::wait_idle: must not be called from a worker");
+  }
+  std::unique_lock<std::mutex> lock(idle_mutex_);
+  idle_cv_.wait(lock, [this] { return unfinished_ == 0; });
+}
+
+SchedulerStats SchedulerImpl::stats() const {
+  LockGuard lock(mutex_);
+  return stats_;
+}
+
+// Scheduler operations appear in traces as run 0, operation = submission number.
+void SchedulerImpl::emit(SchedOp& op, OpStatus status, std::size_t worker) const {
+  Observer* observer = core_.observer();
+  if (observer == nullptr) return;
+  const OperationEvent event{
+      .run_id = 0,
+      .operation = static_cast<std::uint32_t>(op.seq),
+      .name = op.descriptor().name,
+      .component = op.descriptor().component,
+      .priority = op.effective,
+      .status = status,
+      .worker = worker,
+      .time = Clock::now(),
+  };
+  if (status == OpStatus::ready) {
+    observer->on_operation_ready(event);
+  } else if (status == OpStatus::running) {
+    observer->on_operation_start(event);
+  } else if (is_terminal(status)) {
+    observer->on_operation_end(event);
+  }
+}
+
+}  // namespace neat::detail

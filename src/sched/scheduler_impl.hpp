@@ -1,0 +1,79 @@
+// SchedulerImpl: the ExecutionScheduler's state — the dynamic dependency graph of unfinished
+// operations, the ready queue, data-access history and deadlines — behind one mutex, and the
+// dispatch of ready operations onto the executor's workers. [sched.impl]
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/executor_core.hpp"
+#include "neat/detail/thread_annotations.hpp"
+#include "neat/sched/execution_scheduler.hpp"
+#include "sched/ready_queue.hpp"
+
+namespace neat::detail {
+
+class SchedulerImpl {
+ public:
+  SchedulerImpl(ParallelExecutor& executor, const SchedulerOptions& options);
+  ~SchedulerImpl();
+  SchedulerImpl(const SchedulerImpl&) = delete;
+  SchedulerImpl& operator=(const SchedulerImpl&) = delete;
+
+  void enqueue(const std::shared_ptr<SchedOp>& op, const Submission& submission);
+  DataHandle data(std::string_view name);
+  void cancel(SchedOp& op);
+  [[nodiscard]] ExecutionPriority effective_priority(const SchedOp& op) const;
+  /// Wait for `op` (helping on a worker) until done or `until`; drives deadline expiry.
+  bool wait(SchedOp& op, std::optional<Clock::time_point> until);
+  void wait_idle();
+  SchedulerStats stats() const;
+
+  /// Run the most urgent ready operation on `worker` (called by dispatch jobs).
+  void dispatch(Worker& worker);
+  void token_finished() noexcept;
+
+ private:
+  struct DataState {
+    std::string name;
+    std::shared_ptr<SchedOp> last_writer;
+    std::vector<std::shared_ptr<SchedOp>> readers;
+  };
+  void validate(const SchedOp& op, const Submission& submission) const NEAT_REQUIRES(mutex_);
+  std::vector<std::shared_ptr<SchedOp>> predecessors_of(const std::shared_ptr<SchedOp>& op,
+                                                        const Submission& submission)
+      NEAT_REQUIRES(mutex_);
+  void make_ready(SchedOp& op, Clock::time_point now) NEAT_REQUIRES(mutex_);
+  void raise(SchedOp& first, ExecutionPriority level, double dependent_rank) NEAT_REQUIRES(mutex_);
+  void finish(SchedOp& op, OpStatus status, std::exception_ptr error, const std::string& reason)
+      NEAT_REQUIRES(mutex_);
+  void expire_deadlines(Clock::time_point now) NEAT_REQUIRES(mutex_);
+  void post_token(ExecutionPriority level);
+  void emit(SchedOp& op, OpStatus status, std::size_t worker) const;
+
+  ExecutorCore& core_;
+  const SchedulerOptions options_;
+
+  mutable Mutex mutex_;
+  ReadyQueue ready_ NEAT_GUARDED_BY(mutex_);
+  std::unordered_map<std::uint64_t, std::shared_ptr<SchedOp>> live_ NEAT_GUARDED_BY(mutex_);
+  std::vector<DataState> data_ NEAT_GUARDED_BY(mutex_);
+  std::multimap<Clock::time_point, std::uint64_t> deadlines_ NEAT_GUARDED_BY(mutex_);
+  std::uint64_t next_seq_ NEAT_GUARDED_BY(mutex_) = 1;
+  SchedulerStats stats_ NEAT_GUARDED_BY(mutex_);
+
+  // Unfinished operations and dispatch jobs not yet run: the destructor waits for both.
+  std::mutex idle_mutex_;
+  std::condition_variable idle_cv_;
+  std::size_t unfinished_ = 0;  // guarded by idle_mutex_
+  std::size_t tokens_ = 0;      // guarded by idle_mutex_
+};
+
+}  // namespace neat::detail
