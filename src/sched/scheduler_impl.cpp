@@ -301,8 +301,9 @@ void SchedulerImpl::dispatch(Worker& worker) {
     if (promoted) ++stats_.promoted;
     op = live_[next->seq];
     op->status_.store(OpStatus::running, std::memory_order_release);
+    // Under the lock: observers see start events in exactly the order of dispatch.
+    emit(*op, OpStatus::running, worker.index());
   }
-  emit(*op, OpStatus::running, worker.index());
   std::exception_ptr error;
   {
     OpContext context(worker, *op);

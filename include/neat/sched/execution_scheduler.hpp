@@ -12,6 +12,8 @@
 // - Dependencies point to earlier submissions (handles) or come from data accesses in
 //   submission order, so the graph cannot form a cycle: no check is needed per submission.
 // - Errors, cancellation and deadlines: see OpRef.
+// - Observing: operations appear in the executor's Observer as run 0, operation = submission
+//   number; their start events are raised in exactly the order the scheduler dispatched them.
 //
 // Thread-safety: every member may be called from any thread. submit() never blocks on work;
 // waiting on a handle from inside a worker helps execute other work.
