@@ -134,6 +134,8 @@ void SchedulerImpl::enqueue(const std::shared_ptr<SchedOp>& op, const Submission
   op->seq = next_seq_++;
   op->effective = op->descriptor().priority;
   op->rank = cost_of(*op);
+  op->yield_requested.store(options_.yield_at_every_checkpoint && op->preemptible,
+                            std::memory_order_relaxed);
   live_.emplace(op->seq, op);
   ++stats_.submitted;
   emit(*op, OpStatus::pending, k_not_a_worker);
@@ -165,6 +167,43 @@ void SchedulerImpl::make_ready(SchedOp& op, Clock::time_point now) {
   ready_.push(op, now);
   emit(op, OpStatus::ready, k_not_a_worker);
   post_token(op.effective);
+  request_preemption(op.effective);
+}
+
+// [sched.preempt] A more urgent operation is ready. If every worker runs a scheduler
+// operation, ask the least urgent running coroutine that is less urgent than it to yield.
+// One request per arrival: several arrivals ask several operations.
+void SchedulerImpl::request_preemption(ExecutionPriority level) {
+  if (running_.size() < core_.worker_count()) return;  // a worker is free for it
+  SchedOp* victim = nullptr;
+  for (SchedOp* op : running_) {
+    if (!op->preemptible || op->effective <= level ||
+        op->yield_requested.load(std::memory_order_relaxed)) {
+      continue;
+    }
+    if (victim == nullptr || op->effective > victim->effective ||
+        (op->effective == victim->effective && op->seq > victim->seq)) {
+      victim = op;
+    }
+  }
+  if (victim != nullptr) {
+    victim->yield_requested.store(true, std::memory_order_relaxed);
+    ++stats_.preemptions;
+  }
+}
+
+void SchedulerImpl::stop_running(SchedOp& op) {
+  std::erase(running_, &op);
+}
+
+// A coroutine parked at a checkpoint: queue it again (its age restarts).
+void SchedulerImpl::park(SchedOp& op) {
+  stop_running(op);
+  op.yield_requested.store(options_.yield_at_every_checkpoint, std::memory_order_relaxed);
+  op.status_.store(OpStatus::paused, std::memory_order_release);
+  ++stats_.parked;
+  ready_.push(op, Clock::now());
+  post_token(op.effective);
 }
 
 // [sched.inherit] Walk up from the operations a new dependent waits for, raising each one's
@@ -181,7 +220,7 @@ void SchedulerImpl::raise(SchedOp& first, ExecutionPriority level, double depend
     work.pop_back();
     SchedOp& op = *step.op;
     const OpStatus s = op.status();
-    if (s != OpStatus::pending && s != OpStatus::ready) continue;
+    if (s != OpStatus::pending && s != OpStatus::ready && s != OpStatus::paused) continue;
     const bool more_urgent = step.level < op.effective;
     const bool longer = step.rank > op.rank;
     if (!more_urgent && !longer) continue;
@@ -192,7 +231,10 @@ void SchedulerImpl::raise(SchedOp& first, ExecutionPriority level, double depend
     op.rank = std::max(op.rank, step.rank);
     if (op.queued) {
       ready_.update(op);
-      if (more_urgent) post_token(op.effective);
+      if (more_urgent) {
+        post_token(op.effective);
+        request_preemption(op.effective);
+      }
     }
     for (const std::shared_ptr<SchedOp>& pred : op.predecessors) {
       work.push_back(Step{pred.get(), op.effective, cost_of(*pred) + op.rank});
@@ -218,6 +260,7 @@ void SchedulerImpl::finish(SchedOp& root, OpStatus status, std::exception_ptr er
     SchedOp& op = *p.op;
     if (op.done()) continue;
     ready_.remove(op);
+    stop_running(op);
     std::shared_ptr<SchedOp> keep = live_[op.seq];
     live_.erase(op.seq);
     switch (p.status) {
@@ -301,18 +344,20 @@ void SchedulerImpl::dispatch(Worker& worker) {
     if (promoted) ++stats_.promoted;
     op = live_[next->seq];
     op->status_.store(OpStatus::running, std::memory_order_release);
+    running_.push_back(op.get());
     // Under the lock: observers see start events in exactly the order of dispatch.
     emit(*op, OpStatus::running, worker.index());
   }
   std::exception_ptr error;
-  {
-    OpContext context(worker, *op);
-    try {
-      op->invoke(context);
-      context.wait_spawned();
-    } catch (...) {
-      error = std::current_exception();
+  try {
+    if (!op->run(worker)) {
+      emit(*op, OpStatus::paused, worker.index());
+      LockGuard lock(mutex_);
+      park(*op);
+      return;
     }
+  } catch (...) {
+    error = std::current_exception();
   }
   OpStatus outcome = OpStatus::completed;
   std::string reason;
@@ -385,8 +430,8 @@ void SchedulerImpl::emit(SchedOp& op, OpStatus status, std::size_t worker) const
     observer->on_operation_ready(event);
   } else if (status == OpStatus::running) {
     observer->on_operation_start(event);
-  } else if (is_terminal(status)) {
-    observer->on_operation_end(event);
+  } else if (is_terminal(status) || status == OpStatus::paused) {
+    observer->on_operation_end(event);  // a paused segment ends; it starts again on resume
   }
 }
 

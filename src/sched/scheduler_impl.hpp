@@ -55,6 +55,9 @@ class SchedulerImpl {
   void finish(SchedOp& op, OpStatus status, std::exception_ptr error, const std::string& reason)
       NEAT_REQUIRES(mutex_);
   void expire_deadlines(Clock::time_point now) NEAT_REQUIRES(mutex_);
+  void request_preemption(ExecutionPriority level) NEAT_REQUIRES(mutex_);
+  void park(SchedOp& op) NEAT_REQUIRES(mutex_);
+  void stop_running(SchedOp& op) NEAT_REQUIRES(mutex_);
   void post_token(ExecutionPriority level);
   void emit(SchedOp& op, OpStatus status, std::size_t worker) const;
 
@@ -68,6 +71,7 @@ class SchedulerImpl {
   std::multimap<Clock::time_point, std::uint64_t> deadlines_ NEAT_GUARDED_BY(mutex_);
   std::uint64_t next_seq_ NEAT_GUARDED_BY(mutex_) = 1;
   SchedulerStats stats_ NEAT_GUARDED_BY(mutex_);
+  std::vector<SchedOp*> running_ NEAT_GUARDED_BY(mutex_);
 
   // Unfinished operations and dispatch jobs not yet run: the destructor waits for both.
   std::mutex idle_mutex_;

@@ -10,6 +10,7 @@
 //   });
 #pragma once
 
+#include <coroutine>
 #include <cstddef>
 #include <functional>
 #include <stop_token>
@@ -30,6 +31,20 @@ class Worker;
 class TaskGroup;
 }  // namespace detail
 
+/// What `co_await ctx.checkpoint()` waits on: nothing, unless the operation should yield; then
+/// the coroutine suspends and the scheduler parks it. [sched.preempt]
+class CheckpointAwaiter {
+ public:
+  explicit CheckpointAwaiter(const detail::OperationInfo& operation) noexcept
+      : operation_(operation) {}
+  [[nodiscard]] bool await_ready() const noexcept { return !operation_.should_yield(); }
+  void await_suspend(std::coroutine_handle<> /*coroutine*/) const noexcept {}
+  void await_resume() const noexcept {}
+
+ private:
+  const detail::OperationInfo& operation_;
+};
+
 class OpContext {
  public:
   OpContext(detail::Worker& worker, const detail::OperationInfo& operation) noexcept;
@@ -47,6 +62,18 @@ class OpContext {
   [[nodiscard]] bool stop_requested() const noexcept;
   [[nodiscard]] std::stop_token stop_token() const noexcept;
   [[nodiscard]] ParallelExecutor& executor() const noexcept;
+
+  /// A yield point for coroutine operations of the ExecutionScheduler (`neat::Task<T>`):
+  /// `co_await ctx.checkpoint()` costs a check when nothing more urgent waits, and parks the
+  /// operation when the scheduler wants its worker. Never yields for graph operations.
+  [[nodiscard]] CheckpointAwaiter checkpoint() const noexcept {
+    return CheckpointAwaiter(operation_);
+  }
+  /// Whether the scheduler asks this operation to give its worker up at its next checkpoint.
+  /// Only coroutine operations are asked; for others it stays false.
+  [[nodiscard]] bool should_yield() const noexcept { return operation_.should_yield(); }
+  /// Internal: a parked coroutine operation resumes on another worker.
+  void rebind(detail::Worker& worker) noexcept { worker_ = &worker; }
 
   /// Run `fn()` as a child task on the executor's workers, at this operation's priority.
   /// The operation is not complete until its children are: wait_spawned() waits explicitly,
@@ -78,7 +105,7 @@ class OpContext {
  private:
   void spawn_function(std::function<void()> fn);
 
-  detail::Worker& worker_;
+  detail::Worker* worker_;
   const detail::OperationInfo& operation_;
   detail::TaskGroup* children_ = nullptr;  // created on first spawn
 };

@@ -19,6 +19,8 @@ class OperationInfo {
   [[nodiscard]] virtual ExecutionPriority priority() const noexcept = 0;
   [[nodiscard]] virtual bool stop_requested() const noexcept = 0;
   [[nodiscard]] virtual std::stop_token stop_token() const noexcept = 0;
+  /// True when the operation should give its worker up at its next checkpoint.
+  [[nodiscard]] virtual bool should_yield() const noexcept { return false; }
 
  protected:
   OperationInfo() = default;

@@ -20,11 +20,13 @@
 #include "neat/core/op_context.hpp"
 #include "neat/core/operation_descriptor.hpp"
 #include "neat/detail/operation_info.hpp"
+#include "neat/sched/task.hpp"
 #include "neat/trace/observer.hpp"
 
 namespace neat::detail {
 
 class SchedulerImpl;
+class Worker;
 
 class SchedOp : public OperationInfo {
  public:
@@ -34,8 +36,9 @@ class SchedOp : public OperationInfo {
   SchedOp(const SchedOp&) = delete;
   SchedOp& operator=(const SchedOp&) = delete;
 
-  /// Run the user's callable and keep its result (or let its exception escape).
-  virtual void invoke(OpContext& context) = 0;
+  /// Run (or resume) the user's callable on `worker` and keep its result, or let its exception
+  /// escape. False when a coroutine parked at a checkpoint and must be resumed later.
+  virtual bool run(Worker& worker) = 0;
 
   // OperationInfo
   OperationId id() const noexcept override { return OperationId{static_cast<std::uint32_t>(seq)}; }
@@ -44,6 +47,9 @@ class SchedOp : public OperationInfo {
   ExecutionPriority priority() const noexcept override { return descriptor_.priority; }
   bool stop_requested() const noexcept override;
   std::stop_token stop_token() const noexcept override { return stop_.get_token(); }
+  bool should_yield() const noexcept override {
+    return yield_requested.load(std::memory_order_relaxed);
+  }
 
   [[nodiscard]] const OperationDescriptor& descriptor() const noexcept { return descriptor_; }
   [[nodiscard]] std::optional<Clock::time_point> deadline() const noexcept { return deadline_; }
@@ -61,6 +67,8 @@ class SchedOp : public OperationInfo {
 
   std::uint64_t seq = 0;
   SchedulerImpl* scheduler = nullptr;
+  bool preemptible = false;                // a coroutine: it can park at checkpoints
+  std::atomic<bool> yield_requested{false};  // set by the scheduler, read at checkpoints
   std::stop_source stop_;
 
   // [sched-locked] dynamic graph
@@ -119,12 +127,15 @@ class TypedOp final : public ResultHolder<R> {
   TypedOp(OperationDescriptor descriptor, std::optional<Clock::time_point> deadline, F fn)
       : ResultHolder<R>(std::move(descriptor), deadline), fn_(std::move(fn)) {}
 
-  void invoke(OpContext& context) override {
+  bool run(Worker& worker) override {
+    OpContext context(worker, *this);
     if constexpr (std::is_void_v<R>) {
       call(context);
     } else {
       this->result_.emplace(call(context));
     }
+    context.wait_spawned();
+    return true;
   }
 
  private:
@@ -136,6 +147,43 @@ class TypedOp final : public ResultHolder<R> {
     }
   }
   F fn_;
+};
+
+/// A SchedOp for a callable returning Task<R>: resumed until it finishes, parking at the
+/// checkpoints where the scheduler asks it to yield. Its OpContext lives as long as it does.
+template <class R, class F>
+class CoroutineOp final : public ResultHolder<R> {
+ public:
+  CoroutineOp(OperationDescriptor descriptor, std::optional<Clock::time_point> deadline, F fn)
+      : ResultHolder<R>(std::move(descriptor), deadline), fn_(std::move(fn)) {
+    this->preemptible = true;
+  }
+
+  bool run(Worker& worker) override {
+    if (!context_) {
+      context_.emplace(worker, *this);
+      if constexpr (std::is_invocable_v<F&, OpContext&>) {
+        task_ = fn_(*context_);
+      } else {
+        task_ = fn_();
+      }
+    } else {
+      context_->rebind(worker);
+    }
+    if (!task_.resume()) return false;
+    context_->wait_spawned();
+    if constexpr (std::is_void_v<R>) {
+      task_.take();
+    } else {
+      this->result_.emplace(task_.take());
+    }
+    return true;
+  }
+
+ private:
+  F fn_;
+  std::optional<OpContext> context_;
+  Task<R> task_;
 };
 
 }  // namespace neat::detail

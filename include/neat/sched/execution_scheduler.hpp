@@ -12,6 +12,11 @@
 // - Dependencies point to earlier submissions (handles) or come from data accesses in
 //   submission order, so the graph cannot form a cycle: no check is needed per submission.
 // - Errors, cancellation and deadlines: see OpRef.
+// - Preemption: a coroutine operation (its callable returns neat::Task<V>) may
+//   `co_await ctx.checkpoint()`. When a more urgent operation is ready and every worker runs a
+//   scheduler operation, the least urgent running coroutine is asked to yield; it parks at its
+//   next checkpoint with status `paused` and is queued again, to resume later from where it
+//   stopped, possibly on another worker. Plain callables run to completion.
 // - Observing: operations appear in the executor's Observer as run 0, operation = submission
 //   number; their start events are raised in exactly the order the scheduler dispatched them.
 //
@@ -50,6 +55,9 @@ struct SchedulerOptions {
   std::chrono::nanoseconds aging_quantum = std::chrono::milliseconds(20);
   /// Aging never raises an operation above this level.
   ExecutionPriority aging_limit = ExecutionPriority::high;
+  /// Debug: every checkpoint of a coroutine operation yields, to flush out code that depends
+  /// on running uninterrupted.
+  bool yield_at_every_checkpoint = false;
 };
 
 /// A submitted operation, without its result type: something to depend on, wait on or cancel.
@@ -128,6 +136,8 @@ struct SchedulerStats {
   std::uint64_t timed_out = 0;
   std::uint64_t inherited = 0;  // effective-level raises by inheritance
   std::uint64_t promoted = 0;   // operations started early by aging
+  std::uint64_t preemptions = 0;  // yield requests to running coroutine operations
+  std::uint64_t parked = 0;       // times a coroutine operation parked at a checkpoint
 };
 
 class ExecutionScheduler {
@@ -138,16 +148,25 @@ class ExecutionScheduler {
   ExecutionScheduler(const ExecutionScheduler&) = delete;
   ExecutionScheduler& operator=(const ExecutionScheduler&) = delete;
 
-  /// Submit `fn` (callable as fn() or fn(OpContext&)). Throws neat::Error for an invalid
-  /// dependency handle or data handle, and changes nothing then.
+  /// Submit `fn` (callable as fn() or fn(OpContext&)); a callable returning neat::Task<V> is a
+  /// preemptible coroutine operation and gives an OpHandle<V>. Throws neat::Error for an
+  /// invalid dependency handle or data handle, and changes nothing then.
   template <class F>
   [[nodiscard]] auto submit(Submission submission, F&& fn) {
     using Fn = std::decay_t<F>;
     using R = typename detail::CallResult<Fn>::type;
-    auto op = std::make_shared<detail::TypedOp<R, Fn>>(std::move(submission.descriptor),
-                                                       submission.deadline, std::forward<F>(fn));
-    enqueue(op, submission);
-    return OpHandle<R>(std::move(op));
+    if constexpr (IsTask<R>::value) {
+      using V = typename R::value_type;
+      auto op = std::make_shared<detail::CoroutineOp<V, Fn>>(
+          std::move(submission.descriptor), submission.deadline, std::forward<F>(fn));
+      enqueue(op, submission);
+      return OpHandle<V>(std::move(op));
+    } else {
+      auto op = std::make_shared<detail::TypedOp<R, Fn>>(std::move(submission.descriptor),
+                                                         submission.deadline, std::forward<F>(fn));
+      enqueue(op, submission);
+      return OpHandle<R>(std::move(op));
+    }
   }
 
   /// A named piece of data for Submission::accesses.
