@@ -51,6 +51,7 @@ void ExecutionScheduler::enqueue(const std::shared_ptr<detail::SchedOp>& op,
 
 DataHandle ExecutionScheduler::data(std::string_view name) { return impl_->data(name); }
 void ExecutionScheduler::wait_idle() { impl_->wait_idle(); }
+void ExecutionScheduler::check_watchdog() { impl_->check_watchdog(); }
 SchedulerStats ExecutionScheduler::stats() const { return impl_->stats(); }
 
 }  // namespace neat

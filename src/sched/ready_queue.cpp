@@ -65,7 +65,8 @@ SchedOp* ReadyQueue::pop(Clock::time_point now, bool& promoted) {
   SchedOp* best = nullptr;
   auto key = [&](const SchedOp* op) {
     const ExecutionPriority aged = aged_level(*op, now);
-    return std::make_tuple(aged, aged == op->queued_level, -op->queued_rank, op->seq);
+    return std::make_tuple(aged, aged == op->queued_level, -op->queued_rank, op->tie_break,
+                           op->seq);
   };
   for (std::size_t level = 0; level < k_priority_levels; ++level) {
     if (by_rank_[level].empty()) continue;

@@ -39,7 +39,7 @@ class ReadyQueue {
   struct ByRank {
     bool operator()(const SchedOp* a, const SchedOp* b) const noexcept {
       if (a->queued_rank != b->queued_rank) return a->queued_rank > b->queued_rank;
-      return a->seq < b->seq;
+      return a->tie_break != b->tie_break ? a->tie_break < b->tie_break : a->seq < b->seq;
     }
   };
   void insert(SchedOp& op);

@@ -47,7 +47,10 @@ std::string cascade_reason(const SchedOp& root, OpStatus status, const std::exce
 }  // namespace
 
 SchedulerImpl::SchedulerImpl(ParallelExecutor& executor, const SchedulerOptions& options)
-    : core_(core_of(executor)), options_(options), ready_(options.aging_quantum, options.aging_limit) {}
+    : core_(core_of(executor)),
+      options_(options),
+      ready_(options.aging_quantum, options.aging_limit),
+      shuffle_(options.shuffle_seed) {}
 
 SchedulerImpl::~SchedulerImpl() {
   std::unique_lock<std::mutex> lock(idle_mutex_);
@@ -132,6 +135,7 @@ void SchedulerImpl::enqueue(const std::shared_ptr<SchedOp>& op, const Submission
   const Clock::time_point now = Clock::now();
   op->scheduler = this;
   op->seq = next_seq_++;
+  op->tie_break = options_.shuffle_equal_priorities ? shuffle_() : op->seq;
   op->effective = op->descriptor().priority;
   op->rank = cost_of(*op);
   op->yield_requested.store(options_.yield_at_every_checkpoint && op->preemptible,
@@ -160,6 +164,7 @@ void SchedulerImpl::enqueue(const std::shared_ptr<SchedOp>& op, const Submission
     make_ready(*op, now);
   }
   expire_deadlines(now);
+  watch(now);
 }
 
 void SchedulerImpl::make_ready(SchedOp& op, Clock::time_point now) {
@@ -190,6 +195,34 @@ void SchedulerImpl::request_preemption(ExecutionPriority level) {
     victim->yield_requested.store(true, std::memory_order_relaxed);
     ++stats_.preemptions;
   }
+}
+
+// [sched.watchdog] Report, once per running segment, each operation running longer than the
+// threshold. Called from submissions, dispatches and waiting threads: no thread of its own.
+void SchedulerImpl::watch(Clock::time_point now) {
+  if (options_.watchdog_threshold.count() <= 0) return;
+  for (SchedOp* op : running_) {
+    if (op->reported_long || now - op->running_since <= options_.watchdog_threshold) continue;
+    op->reported_long = true;
+    ++stats_.long_running;
+    if (Observer* observer = core_.observer()) {
+      observer->on_long_running(
+          OperationEvent{.run_id = 0,
+                         .operation = static_cast<std::uint32_t>(op->seq),
+                         .name = op->descriptor().name,
+                         .component = op->descriptor().component,
+                         .priority = op->effective,
+                         .status = OpStatus::running,
+                         .worker = k_not_a_worker,
+                         .time = now},
+          now - op->running_since);
+    }
+  }
+}
+
+void SchedulerImpl::check_watchdog() {
+  LockGuard lock(mutex_);
+  watch(Clock::now());
 }
 
 void SchedulerImpl::stop_running(SchedOp& op) {
@@ -345,6 +378,9 @@ void SchedulerImpl::dispatch(Worker& worker) {
     op = live_[next->seq];
     op->status_.store(OpStatus::running, std::memory_order_release);
     running_.push_back(op.get());
+    op->running_since = now;
+    op->reported_long = false;
+    watch(now);
     // Under the lock: observers see start events in exactly the order of dispatch.
     emit(*op, OpStatus::running, worker.index());
   }
@@ -378,23 +414,29 @@ bool SchedulerImpl::wait(SchedOp& op, std::optional<Clock::time_point> until) {
     auto done = [&op] { return op.done(); };
     return until ? worker->help_until(done, *until) : (worker->help_until(done), true);
   }
+  // Wake at the operation's deadline (if still ahead) to expire it when nothing else does, and
+  // every half threshold to drive the watchdog; otherwise just wait.
   while (!op.done()) {
-    // Wake at the operation's deadline to expire it if nothing else does.
+    const Clock::time_point now = Clock::now();
     std::optional<Clock::time_point> wake = until;
-    if (op.deadline() && (!wake || *op.deadline() < *wake)) wake = *op.deadline();
-    if (wake) {
-      if (op.wait_done_until(*wake + std::chrono::microseconds(100))) return true;
-      {
-        LockGuard lock(mutex_);
-        expire_deadlines(Clock::now());
-      }
-      if (until && Clock::now() >= *until) return op.done();
-      if (!until && op.deadline() && Clock::now() >= *op.deadline()) {
-        op.wait_done();  // expired: it ends now, or when its body returns
-      }
-    } else {
-      op.wait_done();
+    if (op.deadline() && *op.deadline() > now && (!wake || *op.deadline() < *wake)) {
+      wake = *op.deadline();
     }
+    if (options_.watchdog_threshold.count() > 0) {
+      const Clock::time_point tick = now + options_.watchdog_threshold / 2;
+      if (!wake || tick < *wake) wake = tick;
+    }
+    if (!wake) {
+      op.wait_done();
+      break;
+    }
+    if (op.wait_done_until(*wake + std::chrono::microseconds(100))) break;
+    {
+      LockGuard lock(mutex_);
+      expire_deadlines(Clock::now());
+      watch(Clock::now());
+    }
+    if (until && Clock::now() >= *until) return op.done();
   }
   return true;
 }

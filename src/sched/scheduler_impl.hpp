@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -35,6 +36,7 @@ class SchedulerImpl {
   bool wait(SchedOp& op, std::optional<Clock::time_point> until);
   void wait_idle();
   SchedulerStats stats() const;
+  void check_watchdog();
 
   /// Run the most urgent ready operation on `worker` (called by dispatch jobs).
   void dispatch(Worker& worker);
@@ -57,6 +59,7 @@ class SchedulerImpl {
   void expire_deadlines(Clock::time_point now) NEAT_REQUIRES(mutex_);
   void request_preemption(ExecutionPriority level) NEAT_REQUIRES(mutex_);
   void park(SchedOp& op) NEAT_REQUIRES(mutex_);
+  void watch(Clock::time_point now) NEAT_REQUIRES(mutex_);
   void stop_running(SchedOp& op) NEAT_REQUIRES(mutex_);
   void post_token(ExecutionPriority level);
   void emit(SchedOp& op, OpStatus status, std::size_t worker) const;
@@ -72,6 +75,7 @@ class SchedulerImpl {
   std::uint64_t next_seq_ NEAT_GUARDED_BY(mutex_) = 1;
   SchedulerStats stats_ NEAT_GUARDED_BY(mutex_);
   std::vector<SchedOp*> running_ NEAT_GUARDED_BY(mutex_);
+  std::mt19937_64 shuffle_ NEAT_GUARDED_BY(mutex_);
 
   // Unfinished operations and dispatch jobs not yet run: the destructor waits for both.
   std::mutex idle_mutex_;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -218,6 +219,38 @@ TEST_P(PolicyTest, RunningOperationPastItsDeadlineIsAskedToStop) {
   EXPECT_EQ(op.reason(), "deadline passed while it ran");
 }
 
+TEST_P(PolicyTest, DebugShuffleReordersEqualPrioritiesButNotLevels) {
+  if (GetParam() != 1) GTEST_SKIP() << "order checked with a single worker";
+  auto run_order = [&](bool shuffle) {
+    ExecutionScheduler scheduler(
+        executor_, SchedulerOptions{.aging_quantum = 0ns, .shuffle_equal_priorities = shuffle,
+                                    .shuffle_seed = 42});
+    test::StartOrder order;
+    {
+      test::WorkerGate gate(scheduler, 1);
+      for (int i = 0; i < 20; ++i) {
+        (void)scheduler.submit({}, [&order, i] { order.add(std::to_string(i)); });
+      }
+      (void)scheduler.submit({.descriptor = {.priority = ExecutionPriority::high}},
+                             [&order] { order.add("high"); });
+    }
+    scheduler.wait_idle();
+    return order.get();
+  };
+  const auto plain = run_order(false);
+  const auto shuffled = run_order(true);
+  EXPECT_EQ(plain.front(), "high");
+  EXPECT_EQ(shuffled.front(), "high");  // levels still rule
+  std::vector<std::string> in_order;
+  for (int i = 0; i < 20; ++i) in_order.push_back(std::to_string(i));
+  EXPECT_EQ(std::vector<std::string>(plain.begin() + 1, plain.end()), in_order);
+  EXPECT_NE(std::vector<std::string>(shuffled.begin() + 1, shuffled.end()), in_order);
+  auto sorted = std::vector<std::string>(shuffled.begin() + 1, shuffled.end());
+  std::sort(sorted.begin(), sorted.end());
+  std::sort(in_order.begin(), in_order.end());
+  EXPECT_EQ(sorted, in_order);  // the same operations, each once
+}
+
 class CountingObserver : public Observer {
  public:
   void on_operation_ready(const OperationEvent& e) override { count(e, ready); }
@@ -232,6 +265,46 @@ class CountingObserver : public Observer {
     if (e.run_id == 0) counter.fetch_add(1);
   }
 };
+
+class LongRunningObserver : public Observer {
+ public:
+  void on_long_running(const OperationEvent& e, std::chrono::nanoseconds running_for) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    names_.emplace_back(e.name);
+    EXPECT_GT(running_for, 5ms);
+  }
+  std::vector<std::string> names() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return names_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> names_;
+};
+
+TEST(SchedulerWatchdog, ReportsEachLongRunningOperationOnce) {
+  LongRunningObserver observer;
+  ParallelExecutor executor(ExecutorOptions{.workers = 2, .observer = &observer});
+  ExecutionScheduler scheduler(executor, SchedulerOptions{.watchdog_threshold = 5ms});
+  auto slow = scheduler.submit({.descriptor = {.name = "slow"}},
+                               [] { std::this_thread::sleep_for(60ms); });
+  auto quick = scheduler.submit({.descriptor = {.name = "quick"}}, [] {});
+  quick.get();
+  slow.get();  // this waiting thread drives the watchdog while "slow" runs
+  scheduler.check_watchdog();
+  EXPECT_EQ(observer.names(), std::vector<std::string>{"slow"});
+  EXPECT_EQ(scheduler.stats().long_running, 1u);
+}
+
+TEST(SchedulerWatchdog, OffByDefault) {
+  LongRunningObserver observer;
+  ParallelExecutor executor(ExecutorOptions{.workers = 1, .observer = &observer});
+  ExecutionScheduler scheduler(executor);
+  scheduler.submit({}, [] { std::this_thread::sleep_for(20ms); }).get();
+  scheduler.check_watchdog();
+  EXPECT_TRUE(observer.names().empty());
+}
 
 TEST(SchedulerObserver, ScheduledOperationsAppearInTheObserver) {
   CountingObserver observer;

@@ -66,6 +66,7 @@ class SchedOp : public OperationInfo {
   void rethrow_outcome() const;
 
   std::uint64_t seq = 0;
+  std::uint64_t tie_break = 0;  // orders equal level and rank: seq, or random in debug mode
   SchedulerImpl* scheduler = nullptr;
   bool preemptible = false;                // a coroutine: it can park at checkpoints
   std::atomic<bool> yield_requested{false};  // set by the scheduler, read at checkpoints
@@ -78,6 +79,10 @@ class SchedOp : public OperationInfo {
   ExecutionPriority effective = ExecutionPriority::medium;  // own, raised by inheritance
   double rank = 1.0;                                        // HEFT upward rank
   std::atomic<OpStatus> status_{OpStatus::pending};
+
+  // [sched-locked] watchdog
+  Clock::time_point running_since;
+  bool reported_long = false;
 
   // [sched-locked] ready-queue position
   bool queued = false;

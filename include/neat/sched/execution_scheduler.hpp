@@ -58,6 +58,14 @@ struct SchedulerOptions {
   /// Debug: every checkpoint of a coroutine operation yields, to flush out code that depends
   /// on running uninterrupted.
   bool yield_at_every_checkpoint = false;
+  /// Debug: operations of equal level and rank run in a random order (seeded by
+  /// `shuffle_seed`) instead of submission order, to flush out code that depends on it.
+  bool shuffle_equal_priorities = false;
+  std::uint64_t shuffle_seed = 1;
+  /// Watchdog: report through the executor's Observer (on_long_running) each operation that
+  /// has been running longer than this (0: off). Checked whenever the scheduler submits or
+  /// dispatches, by threads waiting on handles, and by check_watchdog().
+  std::chrono::nanoseconds watchdog_threshold{0};
 };
 
 /// A submitted operation, without its result type: something to depend on, wait on or cancel.
@@ -138,6 +146,7 @@ struct SchedulerStats {
   std::uint64_t promoted = 0;   // operations started early by aging
   std::uint64_t preemptions = 0;  // yield requests to running coroutine operations
   std::uint64_t parked = 0;       // times a coroutine operation parked at a checkpoint
+  std::uint64_t long_running = 0;  // watchdog reports
 };
 
 class ExecutionScheduler {
@@ -174,6 +183,8 @@ class ExecutionScheduler {
 
   /// Block until every operation submitted so far is terminal. Not from a worker.
   void wait_idle();
+  /// Run the watchdog check now (for callers with their own event loop). Never blocks long.
+  void check_watchdog();
   [[nodiscard]] SchedulerStats stats() const;
 
  private:

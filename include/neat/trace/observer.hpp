@@ -59,6 +59,10 @@ class Observer {
   /// An operation reached its terminal state; `status` says which. Skipped (cancelled)
   /// operations get only this event.
   virtual void on_operation_end(const OperationEvent&) {}
+  /// The scheduler's watchdog: an operation has been running for longer than its threshold
+  /// (reported once per running segment).
+  virtual void on_long_running(const OperationEvent& /*event*/,
+                               std::chrono::nanoseconds /*running_for*/) {}
   /// A worker took work from another worker's queue.
   virtual void on_steal(const StealEvent&) {}
   /// A worker found no work and goes to sleep / woke up.
