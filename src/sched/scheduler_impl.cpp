@@ -8,6 +8,7 @@
 #include "core/task_group.hpp"
 #include "core/worker.hpp"
 #include "neat/common/error.hpp"
+#include "neat/sched/performance_profiler.hpp"
 
 namespace neat::detail {
 namespace {
@@ -29,8 +30,10 @@ class DispatchJob final : public Job {
   SchedulerImpl& scheduler_;
 };
 
+// The cost for ranks: the caller's hint, else the profiler's estimate, else 1 µs.
 double cost_of(const SchedOp& op) {
-  return op.descriptor().cost_hint_us > 0.0 ? op.descriptor().cost_hint_us : 1.0;
+  if (op.descriptor().cost_hint_us > 0.0) return op.descriptor().cost_hint_us;
+  return op.estimate_us > 0.0 ? op.estimate_us : 1.0;
 }
 
 std::string cascade_reason(const SchedOp& root, OpStatus status, const std::exception_ptr& error) {
@@ -123,6 +126,18 @@ void SchedulerImpl::enqueue(const std::shared_ptr<SchedOp>& op, const Submission
   {
     std::lock_guard<std::mutex> lock(idle_mutex_);
     ++unfinished_;
+  }
+  try {
+    op->kind = submission.kind;
+    op->footprint = submission.footprint;
+    if (options_.profiler != nullptr && !op->kind.empty()) {
+      // Also validates the footprint (neat::Error) before anything changes.
+      op->estimate_us = options_.profiler->predict_us(op->kind, op->footprint).value_or(0.0);
+    }
+  } catch (...) {
+    std::lock_guard<std::mutex> idle(idle_mutex_);
+    --unfinished_;
+    throw;
   }
   LockGuard lock(mutex_);
   try {
@@ -385,8 +400,11 @@ void SchedulerImpl::dispatch(Worker& worker) {
     emit(*op, OpStatus::running, worker.index());
   }
   std::exception_ptr error;
+  const Clock::time_point segment_start = Clock::now();
   try {
-    if (!op->run(worker)) {
+    const bool finished = op->run(worker);
+    op->run_time += Clock::now() - segment_start;
+    if (!finished) {
       emit(*op, OpStatus::paused, worker.index());
       LockGuard lock(mutex_);
       park(*op);
@@ -405,8 +423,20 @@ void SchedulerImpl::dispatch(Worker& worker) {
     reason = "deadline passed while it ran";
   }
   emit(*op, outcome, worker.index());
+  if (outcome == OpStatus::completed) record_profile(*op);
   LockGuard lock(mutex_);
   finish(*op, outcome, error, reason);
+}
+
+// The profiler is thread-safe; the footprint was validated at submission, so record() cannot
+// refuse it, but a profiler error must not turn a completed operation into a failed one.
+void SchedulerImpl::record_profile(const SchedOp& op) const noexcept {
+  if (options_.profiler == nullptr || op.kind.empty()) return;
+  try {
+    options_.profiler->record(op.kind, op.footprint,
+                              std::chrono::duration_cast<Microseconds>(op.run_time));
+  } catch (...) {  // NOLINT(bugprone-empty-catch): see above
+  }
 }
 
 bool SchedulerImpl::wait(SchedOp& op, std::optional<Clock::time_point> until) {

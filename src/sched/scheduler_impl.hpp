@@ -62,6 +62,7 @@ class SchedulerImpl {
   void watch(Clock::time_point now) NEAT_REQUIRES(mutex_);
   void stop_running(SchedOp& op) NEAT_REQUIRES(mutex_);
   void post_token(ExecutionPriority level);
+  void record_profile(const SchedOp& op) const noexcept;
   void emit(SchedOp& op, OpStatus status, std::size_t worker) const;
 
   ExecutorCore& core_;

@@ -16,6 +16,7 @@ struct RunOptions {
   bool json = false;
   std::string trace;  // empty: no trace
   std::size_t repeat = 1;
+  std::string profile;  // empty: no profiling
 };
 
 struct GraphOptions {

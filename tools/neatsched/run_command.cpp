@@ -17,6 +17,7 @@
 #include "neat/trace/multicast_observer.hpp"
 #include "neat/trace/report.hpp"
 #include "neat/trace/run_metrics.hpp"
+#include "profile_runs.hpp"
 
 namespace neat::cli {
 namespace {
@@ -134,6 +135,10 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& options) {
   run->add_option("--repeat", options.repeat, "Run the workload N times (metrics cover all runs)")
       ->check(CLI::Range(1, 100000))
       ->type_name("N");
+  run->add_option("--profile", options.profile,
+                  "Learn run times per kernel and size into FILE (read first when it was taken "
+                  "on this machine) and print the prediction error")
+      ->type_name("FILE");
   return run;
 }
 
@@ -153,6 +158,10 @@ int run_command(const RunOptions& options) {
     trace.emplace(workers);
   }
   Observer* trace_observer = trace ? &*trace : nullptr;
+  // With --json the profile report goes to stderr, so stdout stays one JSON document.
+  std::ostream& profile_out = options.json ? std::cerr : std::cout;
+  std::unique_ptr<PerformanceProfiler> profiler;
+  if (!options.profile.empty()) profiler = open_profile(options.profile, profile_out);
   std::optional<RunMetrics> baseline;
   if (options.baseline) baseline = run_serial(built, options.repeat, bounds, nullptr);
   const RunMetrics metrics =
@@ -164,6 +173,7 @@ int run_command(const RunOptions& options) {
   } else {
     print_text(workload, graph, options, workers, metrics, baseline);
   }
+  if (profiler) record_profile(*profiler, workload, built, metrics, options.profile, profile_out);
   return k_exit_ok;
 }
 

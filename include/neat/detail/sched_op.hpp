@@ -80,6 +80,12 @@ class SchedOp : public OperationInfo {
   double rank = 1.0;                                        // HEFT upward rank
   std::atomic<OpStatus> status_{OpStatus::pending};
 
+  // Profiling: set at submission, run time summed over running segments by the dispatcher.
+  std::string kind;
+  std::vector<double> footprint;
+  double estimate_us = 0.0;  // the profiler's prediction; 0 when none
+  Clock::duration run_time{0};
+
   // [sched-locked] watchdog
   Clock::time_point running_since;
   bool reported_long = false;

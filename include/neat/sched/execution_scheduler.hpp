@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -49,6 +50,8 @@
 #include "neat/detail/sched_op.hpp"
 
 namespace neat {
+
+class PerformanceProfiler;
 
 struct SchedulerOptions {
   /// A waiting operation rises one priority level per quantum waited (0 disables aging).
@@ -66,6 +69,10 @@ struct SchedulerOptions {
   /// has been running longer than this (0: off). Checked whenever the scheduler submits or
   /// dispatches, by threads waiting on handles, and by check_watchdog().
   std::chrono::nanoseconds watchdog_threshold{0};
+  /// Execution-time prediction: for a submission with a `kind`, the profiler's estimate is its
+  /// cost when it has no cost_hint_us, and its measured run time is recorded when it
+  /// completes. Must outlive the scheduler. nullptr: costs come from cost_hint_us only.
+  PerformanceProfiler* profiler = nullptr;
 };
 
 /// A submitted operation, without its result type: something to depend on, wait on or cancel.
@@ -128,6 +135,10 @@ struct Submission {
   /// Past this point a queued operation never starts and a running one is asked to stop;
   /// either way it ends timed_out. See also with_timeout().
   std::optional<Clock::time_point> deadline{};
+  /// For the PerformanceProfiler (SchedulerOptions::profiler): what kind of operation this is
+  /// ("gemm") and its size footprint ({m, n, k}).
+  std::string kind{};
+  std::vector<double> footprint{};
 };
 
 /// A deadline `timeout` from now.
