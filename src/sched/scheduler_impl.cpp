@@ -116,6 +116,7 @@ std::vector<std::shared_ptr<SchedOp>> SchedulerImpl::predecessors_of(
   return preds;
 }
 
+// Everything that can refuse the submission runs first; nothing changes until it passed.
 void SchedulerImpl::enqueue(const std::shared_ptr<SchedOp>& op, const Submission& submission) {
   for (const OpRef& ref : submission.after) {
     if (ref.valid() && ref.op_->scheduler != this) {
@@ -123,29 +124,17 @@ void SchedulerImpl::enqueue(const std::shared_ptr<SchedOp>& op, const Submission
                               "scheduler", op->descriptor().name));
     }
   }
-  {
-    std::lock_guard<std::mutex> lock(idle_mutex_);
-    ++unfinished_;
-  }
-  try {
-    op->kind = submission.kind;
-    op->footprint = submission.footprint;
-    if (options_.profiler != nullptr && !op->kind.empty()) {
-      // Also validates the footprint (neat::Error) before anything changes.
-      op->estimate_us = options_.profiler->predict_us(op->kind, op->footprint).value_or(0.0);
-    }
-  } catch (...) {
-    std::lock_guard<std::mutex> idle(idle_mutex_);
-    --unfinished_;
-    throw;
+  op->kind = submission.kind;
+  op->footprint = submission.footprint;
+  if (options_.profiler != nullptr && !op->kind.empty()) {
+    // Also validates the footprint (neat::Error).
+    op->estimate_us = options_.profiler->predict_us(op->kind, op->footprint).value_or(0.0);
   }
   LockGuard lock(mutex_);
-  try {
-    validate(*op, submission);
-  } catch (...) {
+  validate(*op, submission);
+  {
     std::lock_guard<std::mutex> idle(idle_mutex_);
-    --unfinished_;
-    throw;
+    ++unfinished_;
   }
   const Clock::time_point now = Clock::now();
   op->scheduler = this;
@@ -159,7 +148,15 @@ void SchedulerImpl::enqueue(const std::shared_ptr<SchedOp>& op, const Submission
   ++stats_.submitted;
   emit(*op, OpStatus::pending, k_not_a_worker);
   if (submission.deadline) deadlines_.emplace(*submission.deadline, op->seq);
+  link(op, submission, now);
+  expire_deadlines(now);
+  watch(now);
+}
 
+// Wire `op` to its unfinished predecessors (raising them by inheritance); then it is ready,
+// or waiting, or cancelled at once when a predecessor already failed.
+void SchedulerImpl::link(const std::shared_ptr<SchedOp>& op, const Submission& submission,
+                         Clock::time_point now) {
   std::string poisoned;
   for (const std::shared_ptr<SchedOp>& pred : predecessors_of(op, submission)) {
     const OpStatus s = pred->status();
@@ -178,8 +175,6 @@ void SchedulerImpl::enqueue(const std::shared_ptr<SchedOp>& op, const Submission
   } else if (op->unfinished_dependencies == 0) {
     make_ready(*op, now);
   }
-  expire_deadlines(now);
-  watch(now);
 }
 
 void SchedulerImpl::make_ready(SchedOp& op, Clock::time_point now) {

@@ -52,6 +52,8 @@ class SchedulerImpl {
   std::vector<std::shared_ptr<SchedOp>> predecessors_of(const std::shared_ptr<SchedOp>& op,
                                                         const Submission& submission)
       NEAT_REQUIRES(mutex_);
+  void link(const std::shared_ptr<SchedOp>& op, const Submission& submission,
+            Clock::time_point now) NEAT_REQUIRES(mutex_);
   void make_ready(SchedOp& op, Clock::time_point now) NEAT_REQUIRES(mutex_);
   void raise(SchedOp& first, ExecutionPriority level, double dependent_rank) NEAT_REQUIRES(mutex_);
   void finish(SchedOp& op, OpStatus status, std::exception_ptr error, const std::string& reason)
