@@ -81,11 +81,10 @@ void Worker::run() {
 Worker::Item Worker::find_work() {
   for (std::size_t level = 0; level < k_priority_levels; ++level) {
     if (Item item = queues_[level].pop()) return item;
-    if (batch_.level == level && batch_.has_work()) {
-      return take_source();
-    }
-    if (core_.sources_available(level) && core_.claim_sources(level, batch_)) {
-      return take_source();
+    SourceBatch& batch = batches_[level];
+    if (batch.has_work()) return take_source(batch);
+    if (core_.sources_available(level) && core_.claim_sources(level, batch)) {
+      return take_source(batch);
     }
     if (core_.jobs_posted(level)) {
       if (Job* job = core_.take_posted(level)) return reinterpret_cast<Item>(job) | k_job_tag;
@@ -94,9 +93,9 @@ Worker::Item Worker::find_work() {
   return steal();
 }
 
-Worker::Item Worker::take_source() {
-  const OperationDependencyGraph& g = batch_.run->graph();
-  return reinterpret_cast<Item>(&g.nodes_[g.sources_[batch_.next++]]);
+Worker::Item Worker::take_source(SourceBatch& batch) {
+  const OperationDependencyGraph& g = batch.run->graph();
+  return reinterpret_cast<Item>(&g.nodes_[g.sources_[batch.next++]]);
 }
 
 Worker::Item Worker::steal() {

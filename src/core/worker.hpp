@@ -49,7 +49,7 @@ class Worker {
 
  private:
   Item find_work();
-  Item take_source();
+  Item take_source(SourceBatch& batch);
   Item steal();
   static OperationEvent make_event(const RunState& run, const Node& node, OpStatus status,
                                    std::size_t worker);
@@ -69,7 +69,9 @@ class Worker {
   const std::size_t index_;
   Observer* const observer_;
   std::array<WorkStealingDeque, k_priority_levels> queues_;
-  SourceBatch batch_;
+  // Claimed sources, one batch per priority level: a claim at one level must never drop what
+  // is left of a batch at another. [core.sources]
+  std::array<SourceBatch, k_priority_levels> batches_;
   // Completions are counted locally and handed to the run in one atomic step when the worker
   // runs out of work or moves to another run. [core.completion]
   RunState* completed_run_ = nullptr;

@@ -55,6 +55,34 @@ TEST(PriorityOrder, ReadySuccessorsRunMostUrgentFirst) {
   EXPECT_EQ(order, expected);
 }
 
+TEST(PriorityOrder, UrgentSourcesOfAnotherRunDoNotDropClaimedOnes) {
+  // One worker claims a chunk of run A's low sources; run B's critical sources arrive while it
+  // works through them. Both runs must complete, every operation exactly once.
+  ParallelExecutor executor(ExecutorOptions{.workers = 1});
+  OperationDependencyGraph low_graph;
+  OperationDependencyGraph urgent_graph;
+  std::vector<std::atomic<int>> low_runs(600);
+  std::atomic<bool> started{false};
+  for (std::size_t i = 0; i < low_runs.size(); ++i) {
+    low_graph.add({.priority = ExecutionPriority::low}, [&, i] {
+      started.store(true);
+      low_runs[i].fetch_add(1);
+      std::this_thread::sleep_for(20us);
+    });
+  }
+  std::atomic<int> urgent_runs{0};
+  for (int i = 0; i < 10; ++i) {
+    urgent_graph.add({.priority = ExecutionPriority::critical}, [&] { urgent_runs.fetch_add(1); });
+  }
+  RunHandle low = executor.run(low_graph);
+  while (!started.load()) std::this_thread::yield();
+  RunHandle urgent = executor.run(urgent_graph);
+  test::finish_within(urgent, std::chrono::seconds(30));
+  test::finish_within(low, std::chrono::seconds(30));
+  EXPECT_EQ(urgent_runs.load(), 10);
+  for (std::size_t i = 0; i < low_runs.size(); ++i) ASSERT_EQ(low_runs[i].load(), 1) << i;
+}
+
 /// Counts events per kind and checks their order per operation.
 class RecordingObserver : public Observer {
  public:
