@@ -27,13 +27,16 @@ class IdleNotifier {
     return epoch_.load(std::memory_order_seq_cst);
   }
   void cancel_wait() noexcept { waiters_.fetch_sub(1, std::memory_order_seq_cst); }
-  void commit_wait(std::uint32_t key) {
+  /// Sleep until notified or k_max_sleep passed. True when notified.
+  bool commit_wait(std::uint32_t key) {
+    bool notified = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      cv_.wait_for(lock, k_max_sleep,
-                   [&] { return epoch_.load(std::memory_order_seq_cst) != key; });
+      notified = cv_.wait_for(lock, k_max_sleep,
+                              [&] { return epoch_.load(std::memory_order_seq_cst) != key; });
     }
     waiters_.fetch_sub(1, std::memory_order_seq_cst);
+    return notified;
   }
 
   /// Wake up to `count` sleepers. Cheap (a fence and a load) when nobody sleeps.

@@ -132,22 +132,33 @@ bool Worker::spin_for_work(Item& item) {
   return false;
 }
 
-// [core.sleep] Announce, re-check every place work can appear, then sleep on the futex.
+bool Worker::work_visible() const noexcept {
+  if (core_.any_sources() || core_.any_posted() || core_.stopping()) return true;
+  for (std::size_t i = 0; i < core_.worker_count(); ++i) {
+    if (core_.worker(i).has_queued_work()) return true;
+  }
+  return false;
+}
+
+// [core.sleep] Announce, re-check every place work can appear, then sleep. A sleep that ends
+// by its time limit with still nothing to do goes straight back to sleep (no spin phase).
 void Worker::suspend() {
   IdleNotifier& notifier = core_.notifier();
-  const std::uint32_t key = notifier.prepare_wait();
-  bool work_visible = core_.any_sources() || core_.any_posted() || core_.stopping();
-  for (std::size_t i = 0; i < core_.worker_count() && !work_visible; ++i) {
-    work_visible = core_.worker(i).has_queued_work();
+  bool asleep = false;
+  while (true) {
+    const std::uint32_t key = notifier.prepare_wait();
+    if (work_visible()) {
+      notifier.cancel_wait();
+      break;
+    }
+    if (!asleep) {
+      asleep = true;
+      bump(sleeps);
+      if (observer_ != nullptr) observer_->on_worker_sleep(index_, Clock::now());
+    }
+    if (notifier.commit_wait(key)) break;
   }
-  if (work_visible) {
-    notifier.cancel_wait();
-    return;
-  }
-  bump(sleeps);
-  if (observer_ != nullptr) observer_->on_worker_sleep(index_, Clock::now());
-  notifier.commit_wait(key);
-  if (observer_ != nullptr) observer_->on_worker_wake(index_, Clock::now());
+  if (asleep && observer_ != nullptr) observer_->on_worker_wake(index_, Clock::now());
 }
 
 void Worker::push(Node& node) {

@@ -61,6 +61,7 @@ class Worker {
   void flush_completions();
   bool spin_for_work(Item& item);
   void suspend();
+  [[nodiscard]] bool work_visible() const noexcept;
   static void bump(std::atomic<std::uint64_t>& counter) noexcept {
     counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
