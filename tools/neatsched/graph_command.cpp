@@ -34,9 +34,10 @@ std::string component_table(const Workload& workload, const BuiltWorkload& built
   }
   std::string out = fmt::format("{:<28} {:>10} {:>10} {:>12}\n", "component", "priority",
                                 "operations", "work (ms)");
-  for (const auto& [name, row] : rows) {
+  for (const auto& [component, row] : rows) {
+    const std::string& name = component;  // a lambda may not capture a structured binding (clang 14)
     const auto spec = std::find_if(workload.components.begin(), workload.components.end(),
-                                   [&](const ComponentSpec& c) { return c.name == name; });
+                                   [&name](const ComponentSpec& c) { return c.name == name; });
     const std::string_view priority =
         spec != workload.components.end() ? to_string(spec->priority) : "-";
     out += fmt::format("{:<28} {:>10} {:>10} {:>12.2f}\n", name.empty() ? "(none)" : name, priority,
