@@ -71,20 +71,24 @@ double elapsed_us(SteadyClock::time_point since) {
   return std::chrono::duration<double, std::micro>(SteadyClock::now() - since).count();
 }
 
+// Time `iterations` of the spin. The seed is read from an atomic *after* the start time is
+// taken: a pure computation on a value known earlier may legally be moved out of the timed
+// region (clang did, measuring ~0 µs and calibrating spin() to run for ever).
+double time_spin_us(std::uint64_t iterations) {
+  const auto start = SteadyClock::now();
+  publish(spin_iterations(iterations, g_spin_seed.load(std::memory_order_relaxed)));
+  return elapsed_us(start);
+}
+
 // Iterations per µs: size one trial to ~0.5 ms, then keep the fastest of ten trials (a trial
 // that was preempted is slower, never faster).
 double measure_spin_rate() {
   std::uint64_t chunk = 1u << 14;
-  const double seed = g_spin_seed.load(std::memory_order_relaxed);
-  auto start = SteadyClock::now();
-  publish(spin_iterations(chunk, seed));
-  const double first_us = std::max(elapsed_us(start), 1.0);
+  const double first_us = std::max(time_spin_us(chunk), 1.0);
   chunk = std::max<std::uint64_t>(chunk, static_cast<std::uint64_t>(chunk * 500.0 / first_us));
   double best = 0.0;
   for (int trial = 0; trial < 10; ++trial) {
-    start = SteadyClock::now();
-    publish(spin_iterations(chunk, seed));
-    best = std::max(best, static_cast<double>(chunk) / std::max(elapsed_us(start), 1e-3));
+    best = std::max(best, static_cast<double>(chunk) / std::max(time_spin_us(chunk), 1e-3));
   }
   return best;
 }
@@ -123,10 +127,22 @@ double spin(double us, SpinMode mode) {
   const double rate = spin_iterations_per_us();
   double x = g_spin_seed.load(std::memory_order_relaxed);
   if (mode == SpinMode::work) {
-    return publish(spin_iterations(static_cast<std::uint64_t>(std::llround(us * rate)), x));
+    // The calibrated amount of work, in chunks; it never runs past twice the requested time,
+    // so a calibration gone wrong (seen once under clang with ThreadSanitizer) cannot make a
+    // spin run for ever.
+    constexpr std::uint64_t k_chunk = 1u << 15;
+    auto left = static_cast<std::uint64_t>(std::llround(us * rate));
+    const auto start = SteadyClock::now();
+    while (left > 0) {
+      const std::uint64_t n = std::min(left, k_chunk);
+      x = spin_iterations(n, x);
+      left -= n;
+      if (elapsed_us(start) > 2.0 * us) break;
+    }
+    return publish(x);
   }
   // Deadline mode: ~20 µs of work between clock reads keeps the overshoot small.
-  const auto chunk = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(rate * 20.0));
+  const auto chunk = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(rate * 20.0), 1, 1u << 15);
   const auto start = SteadyClock::now();
   do {
     x = spin_iterations(chunk, x);
