@@ -2,8 +2,9 @@
 // being handed out, the idle notifier, and the count of runs in flight. [core.executor]
 #pragma once
 
-#include <atomic>
 #include <array>
+#include <atomic>
+#include <bit>
 #include <condition_variable>
 #include <deque>
 #include <cstdint>
@@ -38,6 +39,11 @@ class ExecutorCore {
   bool claim_sources(std::size_t level, SourceBatch& batch);
   [[nodiscard]] bool sources_available(std::size_t level) const noexcept {
     return (source_levels_.load(std::memory_order_relaxed) >> level & 1u) != 0;
+  }
+  /// The most urgent level with unclaimed sources (k_priority_levels when none).
+  [[nodiscard]] std::size_t most_urgent_source_level() const noexcept {
+    const std::uint32_t levels = source_levels_.load(std::memory_order_relaxed);
+    return levels == 0 ? k_priority_levels : static_cast<std::size_t>(std::countr_zero(levels));
   }
   [[nodiscard]] bool any_sources() const noexcept {
     return source_levels_.load(std::memory_order_relaxed) != 0;

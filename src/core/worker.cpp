@@ -80,17 +80,28 @@ void Worker::run() {
 // Stealing comes last so that a worker with local work never touches other workers' lines.
 Worker::Item Worker::find_work() {
   for (std::size_t level = 0; level < k_priority_levels; ++level) {
-    if (Item item = queues_[level].pop()) return item;
-    SourceBatch& batch = batches_[level];
-    if (batch.has_work()) return take_source(batch);
-    if (core_.sources_available(level) && core_.claim_sources(level, batch)) {
-      return take_source(batch);
-    }
-    if (core_.jobs_posted(level)) {
-      if (Job* job = core_.take_posted(level)) return reinterpret_cast<Item>(job) | k_job_tag;
-    }
+    if (Item item = find_at(level)) return item;
   }
   return steal();
+}
+
+Worker::Item Worker::find_at(std::size_t level) {
+  if (Item item = queues_[level].pop()) return item;
+  SourceBatch& batch = batches_[level];
+  if (batch.has_work()) return take_source(batch);
+  if (core_.sources_available(level)) {
+    // A run publishes the sources of all its levels at once; a scan that passed the more
+    // urgent levels just before they appeared must not settle for this one.
+    const std::size_t urgent = core_.most_urgent_source_level();
+    if (urgent < level) {
+      if (Item item = find_at(urgent)) return item;
+    }
+    if (core_.claim_sources(level, batch)) return take_source(batch);
+  }
+  if (core_.jobs_posted(level)) {
+    if (Job* job = core_.take_posted(level)) return reinterpret_cast<Item>(job) | k_job_tag;
+  }
+  return 0;
 }
 
 Worker::Item Worker::take_source(SourceBatch& batch) {

@@ -49,6 +49,7 @@ class Worker {
 
  private:
   Item find_work();
+  Item find_at(std::size_t level);
   Item take_source(SourceBatch& batch);
   Item steal();
   static OperationEvent make_event(const RunState& run, const Node& node, OpStatus status,
