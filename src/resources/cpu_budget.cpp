@@ -4,32 +4,11 @@
 #include <unistd.h>
 
 #include <cmath>
-#include <fstream>
 #include <sstream>
 
+#include "system_files.hpp"
+
 namespace neat {
-namespace {
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// The cgroup v2 path of this process ("0::/some/path"), or "/" when not found.
-std::string own_cgroup_path() {
-  const auto text = read_file("/proc/self/cgroup");
-  if (!text) return "/";
-  std::istringstream lines(*text);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("0::", 0) == 0) return line.substr(3);
-  }
-  return "/";
-}
-
-}  // namespace
 
 std::optional<double> parse_cpu_max(const std::string& text) {
   std::istringstream in(text);
@@ -56,17 +35,13 @@ CpuBudget read_cpu_budget() {
                         ? static_cast<std::size_t>(CPU_COUNT(&set))
                         : budget.online;
   budget.source = "sched_getaffinity";
-  const std::string cgroup = own_cgroup_path();
-  for (std::string dir = "/sys/fs/cgroup" + (cgroup == "/" ? std::string() : cgroup);;) {
-    if (const auto text = read_file(dir + "/cpu.max")) {
+  for (const std::string& dir : detail::own_cgroup_dirs()) {
+    if (const auto text = detail::read_text_file(dir + "/cpu.max")) {
       if (const auto quota = parse_cpu_max(*text)) {
         if (!budget.quota || *quota < *budget.quota) budget.quota = quota;
         budget.source = "sched_getaffinity + " + dir + "/cpu.max";
       }
     }
-    const auto slash = dir.rfind('/');
-    if (dir == "/sys/fs/cgroup" || slash == std::string::npos) break;
-    dir.erase(slash);
   }
   budget.usable = budget.affinity;
   if (budget.quota) {
