@@ -52,6 +52,13 @@ void ReadyQueue::update(SchedOp& op) {
   op.fifo_position = fifo.insert(younger, &op);
 }
 
+ExecutionPriority ReadyQueue::top_level() const noexcept {
+  for (std::size_t level = 0; level < k_priority_levels; ++level) {
+    if (!by_rank_[level].empty()) return static_cast<ExecutionPriority>(level);
+  }
+  return ExecutionPriority::low;
+}
+
 ExecutionPriority ReadyQueue::aged_level(const SchedOp& op, Clock::time_point now) const {
   const auto level = static_cast<long long>(op.queued_level);
   if (quantum_.count() <= 0 || level <= static_cast<long long>(limit_)) return op.queued_level;

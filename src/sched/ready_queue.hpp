@@ -32,6 +32,8 @@ class ReadyQueue {
   SchedOp* pop(Clock::time_point now, bool& promoted);
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  /// The most urgent level holding an operation (before aging); `low` when empty.
+  [[nodiscard]] ExecutionPriority top_level() const noexcept;
   /// op's level after aging at `now`.
   [[nodiscard]] ExecutionPriority aged_level(const SchedOp& op, Clock::time_point now) const;
 

@@ -1,8 +1,13 @@
 // SchedulerImpl: the ExecutionScheduler's state — the dynamic dependency graph of unfinished
 // operations, the ready queue, data-access history and deadlines — behind one mutex, and the
 // dispatch of ready operations onto the executor's workers. [sched.impl]
+//
+// Files: scheduler_impl.cpp (the graph: readiness, inheritance, completion, deadlines,
+// preemption requests), scheduler_submit.cpp (submission, the lock-free intake),
+// scheduler_dispatch.cpp (dispatch tokens, running operations, waiting).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -21,6 +26,12 @@
 
 namespace neat::detail {
 
+/// The cost for ranks: the caller's hint, else the profiler's estimate, else 1 µs.
+inline double cost_of(const SchedOp& op) {
+  if (op.descriptor().cost_hint_us > 0.0) return op.descriptor().cost_hint_us;
+  return op.profiled && op.profiled->estimate_us > 0.0 ? op.profiled->estimate_us : 1.0;
+}
+
 class SchedulerImpl {
  public:
   SchedulerImpl(ParallelExecutor& executor, const SchedulerOptions& options);
@@ -35,11 +46,12 @@ class SchedulerImpl {
   /// Wait for `op` (helping on a worker) until done or `until`; drives deadline expiry.
   bool wait(SchedOp& op, std::optional<Clock::time_point> until);
   void wait_idle();
-  SchedulerStats stats() const;
+  SchedulerStats stats();
   void check_watchdog();
 
   /// Run the most urgent ready operation on `worker` (called by dispatch jobs).
   void dispatch(Worker& worker);
+  void token_started(ExecutionPriority level) noexcept;
   void token_finished() noexcept;
 
  private:
@@ -48,7 +60,13 @@ class SchedulerImpl {
     std::shared_ptr<SchedOp> last_writer;
     std::vector<std::shared_ptr<SchedOp>> readers;
   };
-  void validate(const SchedOp& op, const Submission& submission) const NEAT_REQUIRES(mutex_);
+  void validate(const SchedOp& op, const Submission& submission) const;
+  void validate_accesses(const SchedOp& op, const Submission& submission) const
+      NEAT_REQUIRES(mutex_);
+  [[nodiscard]] bool takes_intake(const Submission& submission) const noexcept;
+  void prepare(SchedOp& op);
+  void submit_to_intake(const std::shared_ptr<SchedOp>& op);
+  void drain_intake() NEAT_REQUIRES(mutex_);
   std::vector<std::shared_ptr<SchedOp>> predecessors_of(const std::shared_ptr<SchedOp>& op,
                                                         const Submission& submission)
       NEAT_REQUIRES(mutex_);
@@ -63,7 +81,10 @@ class SchedulerImpl {
   void park(SchedOp& op) NEAT_REQUIRES(mutex_);
   void watch(Clock::time_point now) NEAT_REQUIRES(mutex_);
   void stop_running(SchedOp& op) NEAT_REQUIRES(mutex_);
-  void post_token(ExecutionPriority level);
+  std::shared_ptr<SchedOp> start_next(Worker& worker);
+  void post_successor() NEAT_REQUIRES(mutex_);
+  void ensure_token(ExecutionPriority level);
+  void notify_idle();
   void record_profile(const SchedOp& op) const noexcept;
   void emit(SchedOp& op, OpStatus status, std::size_t worker) const;
 
@@ -75,16 +96,26 @@ class SchedulerImpl {
   std::unordered_map<std::uint64_t, std::shared_ptr<SchedOp>> live_ NEAT_GUARDED_BY(mutex_);
   std::vector<DataState> data_ NEAT_GUARDED_BY(mutex_);
   std::multimap<Clock::time_point, std::uint64_t> deadlines_ NEAT_GUARDED_BY(mutex_);
-  std::uint64_t next_seq_ NEAT_GUARDED_BY(mutex_) = 1;
   SchedulerStats stats_ NEAT_GUARDED_BY(mutex_);
   std::vector<SchedOp*> running_ NEAT_GUARDED_BY(mutex_);
   std::mt19937_64 shuffle_ NEAT_GUARDED_BY(mutex_);
 
-  // Unfinished operations and dispatch jobs not yet run: the destructor waits for both.
+  alignas(64) std::atomic<std::uint64_t> next_seq_{1};
+  // [sched.intake] Submissions without dependencies, data or deadline: a lock-free stack,
+  // moved into the ready queue (in submission order) by whoever next holds the mutex.
+  alignas(64) std::atomic<SchedOp*> intake_{nullptr};
+  // Running coroutine operations: a submission that sees one takes the lock, so that a more
+  // urgent arrival can ask one of them to yield at once.
+  alignas(64) std::atomic<std::size_t> running_preemptible_{0};
+  // [sched.dispatch] Dispatch jobs posted but not started, per level. A new one is posted only
+  // while fewer than `workers` wait at the same or a more urgent level.
+  alignas(64) std::array<std::atomic<std::size_t>, k_priority_levels> waiting_tokens_{};
+
+  // Unfinished operations and dispatch jobs not yet finished: the destructor waits for both.
+  alignas(64) std::atomic<std::size_t> unfinished_{0};
+  std::atomic<std::size_t> tokens_{0};
   std::mutex idle_mutex_;
   std::condition_variable idle_cv_;
-  std::size_t unfinished_ = 0;  // guarded by idle_mutex_
-  std::size_t tokens_ = 0;      // guarded by idle_mutex_
 };
 
 }  // namespace neat::detail

@@ -72,6 +72,27 @@ TEST_P(SchedulerTest, DataAccessesOrderOperations) {
   EXPECT_EQ(value, 20);
 }
 
+// The same chain, submitted after the failure is known: the grandchild of the failed
+// operation still names the root cause, not its cancelled parent.
+TEST_P(SchedulerTest, LateSubmissionsInheritTheRootCause) {
+  auto bad = scheduler_.submit({.descriptor = {.name = "decode"}},
+                               []() -> int { throw std::runtime_error("bad byte"); });
+  EXPECT_EQ(bad.wait_for(std::chrono::seconds(30)), WaitStatus::done);
+  auto dependent = scheduler_.submit({.descriptor = {.name = "use"}, .after = {bad}}, [] {});
+  auto grandchild = scheduler_.submit({.after = {dependent}}, [] {});
+  EXPECT_EQ(dependent.reason(), "dependency 'decode' failed: bad byte");
+  EXPECT_EQ(grandchild.reason(), "dependency 'decode' failed: bad byte");
+  // A caller's cancellation is its own root cause.
+  auto gate = scheduler_.submit({.descriptor = {.name = "gate"}, .after = {bad}}, [] {});
+  auto held = scheduler_.submit({.descriptor = {.name = "held"}}, [] {});
+  held.cancel();
+  auto after_held = scheduler_.submit({.after = {held}}, [] {});
+  if (held.status() == OpStatus::cancelled) {
+    EXPECT_EQ(after_held.reason(), "dependency 'held' was cancelled");
+  }
+  scheduler_.wait_idle();
+}
+
 TEST_P(SchedulerTest, FailureIsRethrownAndCancelsDependents) {
   auto bad = scheduler_.submit({.descriptor = {.name = "decode", .component = "blt_encoder"}},
                                []() -> int { throw std::runtime_error("bad byte"); });

@@ -65,34 +65,48 @@ class SchedOp : public OperationInfo {
   /// Rethrow the failure as OperationFailed, or throw for cancelled / timed out.
   void rethrow_outcome() const;
 
+  // Small fields first, packed together (an operation is written by the submitting thread
+  // and read by a worker: every cache line it spans costs a transfer).
+  bool preemptible = false;                  // a coroutine: it can park at checkpoints
+  std::atomic<bool> yield_requested{false};  // set by the scheduler, read at checkpoints
+  std::atomic<OpStatus> status_{OpStatus::pending};
+  // [sched-locked] own level raised by inheritance; watchdog; ready-queue level; graph.
+  ExecutionPriority effective = ExecutionPriority::medium;
+  bool reported_long = false;
+  bool queued = false;
+  bool cascaded = false;  // cancelled because a dependency did not complete
+  ExecutionPriority queued_level = ExecutionPriority::medium;
+  int unfinished_dependencies = 0;
+
   std::uint64_t seq = 0;
   std::uint64_t tie_break = 0;  // orders equal level and rank: seq, or random in debug mode
   SchedulerImpl* scheduler = nullptr;
-  bool preemptible = false;                // a coroutine: it can park at checkpoints
-  std::atomic<bool> yield_requested{false};  // set by the scheduler, read at checkpoints
-  std::stop_source stop_;
+  // [sched.intake] While in the scheduler's lock-free intake: the next entry, and the
+  // reference that keeps this operation alive until it is moved into the ready queue.
+  SchedOp* intake_next = nullptr;
+  std::shared_ptr<SchedOp> intake_owner;
+  // Created when it first starts (under the scheduler's mutex): a stop request before that
+  // finishes the operation instead, so a submission need not allocate a stop state.
+  std::stop_source stop_{std::nostopstate};
 
   // [sched-locked] dynamic graph
-  int unfinished_dependencies = 0;
   std::vector<std::shared_ptr<SchedOp>> dependents;
   std::vector<std::shared_ptr<SchedOp>> predecessors;  // unfinished when added
-  ExecutionPriority effective = ExecutionPriority::medium;  // own, raised by inheritance
-  double rank = 1.0;                                        // HEFT upward rank
-  std::atomic<OpStatus> status_{OpStatus::pending};
+  double rank = 1.0;                                   // HEFT upward rank
 
-  // Profiling: set at submission, run time summed over running segments by the dispatcher.
-  std::string kind;
-  std::vector<double> footprint;
-  double estimate_us = 0.0;  // the profiler's prediction; 0 when none
+  // Profiling: set at submission when it names a kind (most submissions do not, and skip the
+  // allocation); run time summed over running segments by the dispatcher.
+  struct Profiled {
+    std::string kind;
+    std::vector<double> footprint;
+    double estimate_us = 0.0;  // the profiler's prediction; 0 when none
+  };
+  std::unique_ptr<Profiled> profiled;
   Clock::duration run_time{0};
 
-  // [sched-locked] watchdog
-  Clock::time_point running_since;
-  bool reported_long = false;
+  Clock::time_point running_since;  // [sched-locked] watchdog
 
   // [sched-locked] ready-queue position
-  bool queued = false;
-  ExecutionPriority queued_level = ExecutionPriority::medium;
   double queued_rank = 0.0;
   Clock::time_point ready_since;
   std::list<SchedOp*>::iterator fifo_position;

@@ -47,6 +47,7 @@
 #include "neat/common/error.hpp"
 #include "neat/core/executor.hpp"
 #include "neat/core/run_handle.hpp"
+#include "neat/detail/op_pool.hpp"
 #include "neat/detail/sched_op.hpp"
 
 namespace neat {
@@ -177,13 +178,17 @@ class ExecutionScheduler {
     using R = typename detail::CallResult<Fn>::type;
     if constexpr (IsTask<R>::value) {
       using V = typename R::value_type;
-      auto op = std::make_shared<detail::CoroutineOp<V, Fn>>(
-          std::move(submission.descriptor), submission.deadline, std::forward<F>(fn));
+      using Op = detail::CoroutineOp<V, Fn>;
+      auto op = std::allocate_shared<Op>(detail::PoolAllocator<Op>{},
+                                         std::move(submission.descriptor), submission.deadline,
+                                         std::forward<F>(fn));
       enqueue(op, submission);
       return OpHandle<V>(std::move(op));
     } else {
-      auto op = std::make_shared<detail::TypedOp<R, Fn>>(std::move(submission.descriptor),
-                                                         submission.deadline, std::forward<F>(fn));
+      using Op = detail::TypedOp<R, Fn>;
+      auto op = std::allocate_shared<Op>(detail::PoolAllocator<Op>{},
+                                         std::move(submission.descriptor), submission.deadline,
+                                         std::forward<F>(fn));
       enqueue(op, submission);
       return OpHandle<R>(std::move(op));
     }
