@@ -17,6 +17,7 @@ struct RunOptions {
   std::string trace;  // empty: no trace
   std::size_t repeat = 1;
   std::string profile;  // empty: no profiling
+  bool scheduler = false;  // through the ExecutionScheduler (also chosen when the file needs it)
 };
 
 struct GraphOptions {
@@ -24,10 +25,18 @@ struct GraphOptions {
   bool dot = false;
 };
 
+struct HwOptions {
+  bool json = false;
+  std::string backend = "auto";  // auto, hwloc or sysfs
+};
+
 CLI::App* add_run_command(CLI::App& app, RunOptions& options);
 int run_command(const RunOptions& options);
 
 CLI::App* add_graph_command(CLI::App& app, GraphOptions& options);
 int graph_command(const GraphOptions& options);
+
+CLI::App* add_hw_command(CLI::App& app, HwOptions& options);
+int hw_command(const HwOptions& options);
 
 }  // namespace neat::cli

@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   GraphOptions graph;
   CLI::App* run_app = add_run_command(app, run);
   add_graph_command(app, graph);
+  HwOptions hw;
+  CLI::App* hw_app = add_hw_command(app, hw);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
     return k_exit_bad_input;
   }
   try {
+    if (hw_app->parsed()) return hw_command(hw);
     return run_app->parsed() ? run_command(run) : graph_command(graph);
   } catch (const neat::WorkloadError& e) {
     return fail(e, k_exit_bad_input);
