@@ -10,8 +10,9 @@ namespace {
 constexpr std::array<std::string_view, 4> k_priority_names{"critical", "high", "medium", "low"};
 constexpr std::array<std::string_view, 3> k_access_names{"read", "write", "read_write"};
 constexpr std::array<std::string_view, 3> k_device_names{"any", "cpu", "cuda"};
-constexpr std::array<std::string_view, 8> k_status_names{
-    "pending", "ready", "running", "paused", "completed", "failed", "cancelled", "timed_out"};
+constexpr std::array<std::string_view, 9> k_status_names{
+    "pending", "ready",    "running",   "paused",  "completed",
+    "failed",  "cancelled", "timed_out", "deferred"};
 
 template <class Enum, std::size_t N>
 std::optional<Enum> parse_name(const std::array<std::string_view, N>& names,

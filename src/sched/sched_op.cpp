@@ -33,6 +33,11 @@ std::exception_ptr SchedOp::error() const {
   return error_;
 }
 
+void SchedOp::note(std::string why) {
+  std::lock_guard<std::mutex> lock(done_mutex_);
+  reason_ = std::move(why);
+}
+
 std::string SchedOp::reason() const {
   std::lock_guard<std::mutex> lock(done_mutex_);
   return reason_;

@@ -90,6 +90,8 @@ void SchedulerImpl::dispatch(Worker& worker) {
   }
   emit(*op, outcome, worker.index());
   if (outcome == OpStatus::completed) record_profile(*op);
+  // Outside the scheduler's lock: the release runs the manager's listeners on this thread.
+  if (op->extras) op->extras->memory.release();
   LockGuard lock(mutex_);
   finish(*op, outcome, error, reason);
   post_successor();
@@ -99,10 +101,14 @@ void SchedulerImpl::dispatch(Worker& worker) {
 std::shared_ptr<SchedOp> SchedulerImpl::start_next(Worker& worker) {
   LockGuard lock(mutex_);
   drain_intake();
+  readmit_deferred();
   const Clock::time_point now = Clock::now();
   expire_deadlines(now);
   bool promoted = false;
-  SchedOp* next = ready_.pop(now, promoted);
+  SchedOp* next = nullptr;
+  while ((next = ready_.pop(now, promoted)) != nullptr && !admit(*next)) {
+  }
+  recheck_memory_after_deferral();
   if (next == nullptr) return nullptr;
   if (promoted) ++stats_.promoted;
   std::shared_ptr<SchedOp> op = live_[next->seq];
@@ -125,14 +131,15 @@ std::shared_ptr<SchedOp> SchedulerImpl::start_next(Worker& worker) {
 void SchedulerImpl::post_successor() {
   drain_intake();
   if (ready_.size() > 0) ensure_token(ready_.top_level());
+  recheck_memory_after_deferral();
 }
 
 // The profiler is thread-safe; the footprint was validated at submission, so record() cannot
 // refuse it, but a profiler error must not turn a completed operation into a failed one.
 void SchedulerImpl::record_profile(const SchedOp& op) const noexcept {
-  if (options_.profiler == nullptr || !op.profiled) return;
+  if (options_.profiler == nullptr || !op.extras || op.extras->kind.empty()) return;
   try {
-    options_.profiler->record(op.profiled->kind, op.profiled->footprint,
+    options_.profiler->record(op.extras->kind, op.extras->footprint,
                               std::chrono::duration_cast<Microseconds>(op.run_time));
   } catch (...) {  // NOLINT(bugprone-empty-catch): see above
   }

@@ -30,11 +30,18 @@ SchedulerImpl::SchedulerImpl(ParallelExecutor& executor, const SchedulerOptions&
     : core_(core_of(executor)),
       options_(options),
       ready_(options.aging_quantum, options.aging_limit),
-      shuffle_(options.shuffle_seed) {}
+      shuffle_(options.shuffle_seed) {
+  subscribe_memory();
+}
 
 SchedulerImpl::~SchedulerImpl() {
   std::unique_lock<std::mutex> lock(idle_mutex_);
   idle_cv_.wait(lock, [this] { return unfinished_.load() == 0 && tokens_.load() == 0; });
+  lock.unlock();
+  // A listener call in progress may still post a dispatch job (it finds nothing to do).
+  unsubscribe_memory();
+  lock.lock();
+  idle_cv_.wait(lock, [this] { return tokens_.load() == 0; });
 }
 
 DataHandle SchedulerImpl::data(std::string_view name) {
@@ -160,7 +167,10 @@ void SchedulerImpl::raise(SchedOp& first, ExecutionPriority level, double depend
     work.pop_back();
     SchedOp& op = *step.op;
     const OpStatus s = op.status();
-    if (s != OpStatus::pending && s != OpStatus::ready && s != OpStatus::paused) continue;
+    if (s != OpStatus::pending && s != OpStatus::ready && s != OpStatus::paused &&
+        s != OpStatus::deferred) {
+      continue;
+    }
     const bool more_urgent = step.level < op.effective;
     const bool longer = step.rank > op.rank;
     if (!more_urgent && !longer) continue;
@@ -200,7 +210,10 @@ void SchedulerImpl::finish(SchedOp& root, OpStatus status, std::exception_ptr er
     SchedOp& op = *p.op;
     if (op.done()) continue;
     ready_.remove(op);
+    if (op.status() == OpStatus::deferred) forget_deferred(op);
     stop_running(op);
+    // Under the lock is safe: the scheduler's release listener only sets a flag.
+    if (op.extras) op.extras->memory.release();
     std::shared_ptr<SchedOp> keep = live_[op.seq];
     live_.erase(op.seq);
     switch (p.status) {

@@ -29,7 +29,7 @@ namespace neat::detail {
 /// The cost for ranks: the caller's hint, else the profiler's estimate, else 1 µs.
 inline double cost_of(const SchedOp& op) {
   if (op.descriptor().cost_hint_us > 0.0) return op.descriptor().cost_hint_us;
-  return op.profiled && op.profiled->estimate_us > 0.0 ? op.profiled->estimate_us : 1.0;
+  return op.extras && op.extras->estimate_us > 0.0 ? op.extras->estimate_us : 1.0;
 }
 
 class SchedulerImpl {
@@ -84,6 +84,24 @@ class SchedulerImpl {
   std::shared_ptr<SchedOp> start_next(Worker& worker);
   void post_successor() NEAT_REQUIRES(mutex_);
   void ensure_token(ExecutionPriority level);
+
+  // [sched.memory] scheduler_memory.cpp
+  enum class MemoryPool : std::uint8_t { none, component, global };  // what a deferral blocks
+  struct Deferred {
+    SchedOp* op;
+    MemoryPool pool;
+  };
+  void validate_memory(const SchedOp& op) const;
+  [[nodiscard]] bool needs_admission(const SchedOp& op) const noexcept;
+  [[nodiscard]] bool blocked_by(const SchedOp& op, const Deferred& waiting) const noexcept;
+  bool admit(SchedOp& op) NEAT_REQUIRES(mutex_);
+  void defer(SchedOp& op, MemoryPool pool, std::string why) NEAT_REQUIRES(mutex_);
+  void forget_deferred(SchedOp& op) NEAT_REQUIRES(mutex_);
+  void readmit_deferred() NEAT_REQUIRES(mutex_);
+  void recheck_memory_after_deferral() NEAT_REQUIRES(mutex_);
+  void memory_changed();
+  void subscribe_memory();
+  void unsubscribe_memory();
   void notify_idle();
   void record_profile(const SchedOp& op) const noexcept;
   void emit(SchedOp& op, OpStatus status, std::size_t worker) const;
@@ -99,6 +117,11 @@ class SchedulerImpl {
   SchedulerStats stats_ NEAT_GUARDED_BY(mutex_);
   std::vector<SchedOp*> running_ NEAT_GUARDED_BY(mutex_);
   std::mt19937_64 shuffle_ NEAT_GUARDED_BY(mutex_);
+  std::vector<Deferred> deferred_ NEAT_GUARDED_BY(mutex_);  // waiting for memory
+  std::atomic<std::size_t> deferred_count_{0};  // deferred_.size(), for the listeners
+  std::atomic<bool> memory_changed_{false};     // a release or pressure change since last look
+  std::uint64_t release_listener_ = 0;
+  std::uint64_t pressure_listener_ = 0;
 
   alignas(64) std::atomic<std::uint64_t> next_seq_{1};
   // [sched.intake] Submissions without dependencies, data or deadline: a lock-free stack,

@@ -70,12 +70,15 @@ std::vector<std::shared_ptr<SchedOp>> SchedulerImpl::predecessors_of(
 // Everything that can refuse the submission runs first; nothing changes until it passed.
 void SchedulerImpl::enqueue(const std::shared_ptr<SchedOp>& op, const Submission& submission) {
   validate(*op, submission);
+  validate_memory(*op);
   if (options_.profiler != nullptr && !submission.kind.empty()) {
     // Also validates the footprint (neat::Error).
     const double estimate_us =
         options_.profiler->predict_us(submission.kind, submission.footprint).value_or(0.0);
-    op->profiled = std::make_unique<SchedOp::Profiled>(
-        SchedOp::Profiled{submission.kind, submission.footprint, estimate_us});
+    SchedOp::Extras& extras = op->ensure_extras();
+    extras.kind = submission.kind;
+    extras.footprint = submission.footprint;
+    extras.estimate_us = estimate_us;
   }
   if (takes_intake(submission)) {
     submit_to_intake(op);

@@ -29,6 +29,7 @@ enum class OpStatus : std::uint8_t {
   failed,
   cancelled,
   timed_out,
+  deferred,  // waiting for memory: its reservation does not fit, or its component is inactive
 };
 
 [[nodiscard]] constexpr bool is_terminal(OpStatus s) noexcept {

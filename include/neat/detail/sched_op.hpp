@@ -20,6 +20,7 @@
 #include "neat/core/op_context.hpp"
 #include "neat/core/operation_descriptor.hpp"
 #include "neat/detail/operation_info.hpp"
+#include "neat/resources/memory_reservation.hpp"
 #include "neat/sched/task.hpp"
 #include "neat/trace/observer.hpp"
 
@@ -64,6 +65,8 @@ class SchedOp : public OperationInfo {
   [[nodiscard]] std::string reason() const;
   /// Rethrow the failure as OperationFailed, or throw for cancelled / timed out.
   void rethrow_outcome() const;
+  /// While deferred: why (reason() returns it until the operation finishes).
+  void note(std::string why);
 
   // Small fields first, packed together (an operation is written by the submitting thread
   // and read by a worker: every cache line it spans costs a transfer).
@@ -94,15 +97,20 @@ class SchedOp : public OperationInfo {
   std::vector<std::shared_ptr<SchedOp>> predecessors;  // unfinished when added
   double rank = 1.0;                                   // HEFT upward rank
 
-  // Profiling: set at submission when it names a kind (most submissions do not, and skip the
-  // allocation); run time summed over running segments by the dispatcher.
-  struct Profiled {
+  // Set at submission only for an operation that names a kind for the profiler or needs memory
+  // (most do not, and skip the allocation).
+  struct Extras {
     std::string kind;
     std::vector<double> footprint;
     double estimate_us = 0.0;  // the profiler's prediction; 0 when none
+    Reservation memory;        // held from admission until it finishes (kept while paused)
   };
-  std::unique_ptr<Profiled> profiled;
-  Clock::duration run_time{0};
+  std::unique_ptr<Extras> extras;
+  [[nodiscard]] Extras& ensure_extras() {
+    if (!extras) extras = std::make_unique<Extras>();
+    return *extras;
+  }
+  Clock::duration run_time{0};  // summed over running segments by the dispatcher
 
   Clock::time_point running_since;  // [sched-locked] watchdog
 

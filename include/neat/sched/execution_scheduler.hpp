@@ -17,6 +17,11 @@
 //   scheduler operation, the least urgent running coroutine is asked to yield; it parks at its
 //   next checkpoint with status `paused` and is queued again, to resume later from where it
 //   stopped, possibly on another worker. Plain callables run to completion.
+// - Memory (SchedulerOptions::memory): an operation declaring memory_bytes starts only with a
+//   reservation of its component's budget, held until it finishes. One that does not fit waits
+//   with status `deferred` (reason() says why) and is retried on every release and pressure
+//   change; more urgent operations get memory first. One larger than its component's budget
+//   is refused at submission with the numbers.
 // - Observing: operations appear in the executor's Observer as run 0, operation = submission
 //   number; their start events are raised in exactly the order the scheduler dispatched them.
 //
@@ -52,6 +57,7 @@
 
 namespace neat {
 
+class MemoryBudgetManager;
 class PerformanceProfiler;
 
 struct SchedulerOptions {
@@ -74,6 +80,10 @@ struct SchedulerOptions {
   /// cost when it has no cost_hint_us, and its measured run time is recorded when it
   /// completes. Must outlive the scheduler. nullptr: costs come from cost_hint_us only.
   PerformanceProfiler* profiler = nullptr;
+  /// Memory admission [sched.memory]: an operation whose descriptor declares memory_bytes starts
+  /// only once it holds a reservation of that many bytes of its component's budget, and holds
+  /// it until it finishes. Must outlive the scheduler. nullptr: memory_bytes is not enforced.
+  MemoryBudgetManager* memory = nullptr;
 };
 
 /// A submitted operation, without its result type: something to depend on, wait on or cancel.
@@ -96,7 +106,7 @@ class OpRef {
   /// Not started yet: it and its dependents end cancelled (with the reason). Running: its stop
   /// token is triggered; it ends as its body ends. Finished: no effect. Never blocks.
   void cancel() const;
-  /// Why it did not complete ("" when it completed or has not finished).
+  /// Why it did not complete ("" when it completed); while `deferred`, why it waits.
   [[nodiscard]] std::string reason() const;
   [[nodiscard]] std::string name() const;
 
