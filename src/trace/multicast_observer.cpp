@@ -40,6 +40,10 @@ void MulticastObserver::on_operation_end(const OperationEvent& event) {
 void MulticastObserver::on_steal(const StealEvent& event) {
   for (Observer* o : observers_) o->on_steal(event);
 }
+
+void MulticastObserver::on_batch_decision(const BatchDecisionEvent& event) {
+  for (Observer* o : observers_) o->on_batch_decision(event);
+}
 void MulticastObserver::on_worker_sleep(std::size_t worker, Clock::time_point time) {
   for (Observer* o : observers_) o->on_worker_sleep(worker, time);
 }

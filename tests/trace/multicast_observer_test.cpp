@@ -27,6 +27,9 @@ class CallLog : public Observer {
   void on_steal(const StealEvent&) override { calls.emplace_back("steal"); }
   void on_worker_sleep(std::size_t, Clock::time_point) override { calls.emplace_back("sleep"); }
   void on_worker_wake(std::size_t, Clock::time_point) override { calls.emplace_back("wake"); }
+  void on_batch_decision(const BatchDecisionEvent& e) override {
+    calls.emplace_back("batch " + std::string(e.component));
+  }
 };
 
 TEST(MulticastObserver, ForwardsEveryEventToEveryTarget) {
@@ -39,9 +42,12 @@ TEST(MulticastObserver, ForwardsEveryEventToEveryTarget) {
   test::feed_steal(both, 0, 1, 3);
   both.on_worker_sleep(0, at_us(4));
   both.on_worker_wake(0, at_us(5));
+  both.on_batch_decision(
+      {.component = "blt", .from = 8, .to = 16, .reason = "headroom", .time = at_us(5)});
   test::feed_run(both, 1, std::nullopt, 6.0);
-  const std::vector<std::string> expected{"run_begin", "ready", "start", "end",
-                                          "steal",     "sleep", "wake",  "run_end"};
+  const std::vector<std::string> expected{"run_begin", "ready", "start",     "end",
+                                          "steal",     "sleep", "wake",      "batch blt",
+                                          "run_end"};
   EXPECT_EQ(first.calls, expected);
   EXPECT_EQ(second.calls, expected);
 }
@@ -67,7 +73,8 @@ TEST(MulticastObserver, PlainObserverTargetIgnoresEvents) {
   test::feed_steal(both, 0, 0, 0);
   both.on_worker_sleep(0, at_us(0));
   both.on_worker_wake(0, at_us(1));
-  EXPECT_EQ(log.calls.size(), 8U);
+  both.on_batch_decision({});
+  EXPECT_EQ(log.calls.size(), 9U);
 }
 
 TEST(MulticastObserver, RejectsNullTargets) {

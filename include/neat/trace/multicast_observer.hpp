@@ -36,6 +36,7 @@ class MulticastObserver final : public Observer {
   void on_operation_start(const OperationEvent& event) override;
   void on_operation_end(const OperationEvent& event) override;
   void on_steal(const StealEvent& event) override;
+  void on_batch_decision(const BatchDecisionEvent& event) override;
   void on_worker_sleep(std::size_t worker, Clock::time_point time) override;
   void on_worker_wake(std::size_t worker, Clock::time_point time) override;
 

@@ -45,6 +45,16 @@ struct StealEvent {
   Clock::time_point time;
 };
 
+/// A batch-size decision of a BatchOptimizer: the component, the size before and after, and
+/// why ("sweep: best throughput 41.2 items/ms at 32", "latency 12.1 ms over the 10 ms limit").
+struct BatchDecisionEvent {
+  std::string_view component;
+  std::size_t from = 0;
+  std::size_t to = 0;
+  std::string_view reason;
+  Clock::time_point time;
+};
+
 class Observer {
  public:
   virtual ~Observer() = default;
@@ -68,6 +78,8 @@ class Observer {
   /// A worker found no work and goes to sleep / woke up.
   virtual void on_worker_sleep(std::size_t /*worker*/, Clock::time_point) {}
   virtual void on_worker_wake(std::size_t /*worker*/, Clock::time_point) {}
+  /// A batch size chosen or changed (also when `from == to`: a sweep confirming a size).
+  virtual void on_batch_decision(const BatchDecisionEvent& /*event*/) {}
 };
 
 }  // namespace neat
