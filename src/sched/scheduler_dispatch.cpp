@@ -52,12 +52,14 @@ void SchedulerImpl::token_started(ExecutionPriority level) noexcept {
 }
 
 void SchedulerImpl::token_finished() noexcept {
-  if (tokens_.fetch_sub(1, std::memory_order_acq_rel) == 1) notify_idle();
+  count_down(tokens_);
 }
 
-void SchedulerImpl::notify_idle() {
+// Under idle_mutex_: the destructor waits on it for both counts to reach zero, so once it sees
+// zero no thread is still about to touch the condition variable.
+void SchedulerImpl::count_down(std::atomic<std::size_t>& count) noexcept {
   std::lock_guard<std::mutex> idle(idle_mutex_);
-  idle_cv_.notify_all();
+  if (count.fetch_sub(1, std::memory_order_acq_rel) == 1) idle_cv_.notify_all();
 }
 
 void SchedulerImpl::dispatch(Worker& worker) {

@@ -239,7 +239,7 @@ void SchedulerImpl::finish(SchedOp& root, OpStatus status, std::exception_ptr er
     op.dependents.clear();
     op.predecessors.clear();
     op.publish(p.status, p.error, p.reason);
-    if (unfinished_.fetch_sub(1, std::memory_order_acq_rel) == 1) notify_idle();
+    count_down(unfinished_);
   }
 }
 

@@ -102,7 +102,7 @@ class SchedulerImpl {
   void memory_changed();
   void subscribe_memory();
   void unsubscribe_memory();
-  void notify_idle();
+  void count_down(std::atomic<std::size_t>& count) noexcept;
   void record_profile(const SchedOp& op) const noexcept;
   void emit(SchedOp& op, OpStatus status, std::size_t worker) const;
 
