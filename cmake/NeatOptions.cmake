@@ -49,7 +49,7 @@ endfunction()
 function(neat_report_features)
   message(STATUS "neatsched ${PROJECT_VERSION}: build type ${CMAKE_BUILD_TYPE}, "
                  "sanitizers '${NEAT_SANITIZE}', coverage ${NEAT_COVERAGE}")
-  foreach(_part IN ITEMS HWLOC TBB OPENMP)
+  foreach(_part IN ITEMS HWLOC CUDA TBB OPENMP)
     get_property(_found GLOBAL PROPERTY NEAT_${_part}_USED)
     if(_found)
       message(STATUS "  ${_part}: used")

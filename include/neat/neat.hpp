@@ -3,6 +3,8 @@
 
 #include "neat/common/error.hpp"
 #include "neat/common/types.hpp"
+#include "neat/core/cpu_device.hpp"
+#include "neat/core/device.hpp"
 #include "neat/core/executor.hpp"
 #include "neat/core/graph.hpp"
 #include "neat/core/op_context.hpp"
@@ -14,6 +16,7 @@
 #include "neat/resources/hardware_profile.hpp"
 #include "neat/resources/memory_budget.hpp"
 #include "neat/resources/memory_sample.hpp"
+#include "neat/sched/device_placement.hpp"
 #include "neat/sched/execution_pipeline.hpp"
 #include "neat/sched/execution_scheduler.hpp"
 #include "neat/sched/performance_profiler.hpp"

@@ -36,8 +36,8 @@ namespace neat::detail {
 /// the budget). Throws neat::Error when built without hwloc or when hwloc fails.
 [[nodiscard]] CpuTopology read_hwloc_topology();
 
-/// The GPUs and a status line. [resources.gpu] The seam for CUDA: a build with CUDA will ask
-/// the runtime for devices and memory here; any CUDA error gives no GPUs and the error text.
+/// The GPUs and a status line. [resources.gpu] A build with NEAT_CUDA=AUTO|ON asks the CUDA
+/// runtime, loaded at run time, for devices and memory; any failure gives no GPUs and the reason.
 struct GpuReport {
   std::vector<GpuDevice> gpus;
   std::string status;

@@ -13,11 +13,14 @@ TEST(CliHw, PrintsTheReport) {
   EXPECT_EQ(r.err, "");
   const HardwareProfile here = detect_hardware();
   EXPECT_TRUE(r.out.starts_with("CPU model             " + here.cpu_model + "\n")) << r.out;
-  for (const char* part :
-       {"\ntopology ", "\nNUMA node 0 ", "\nusable CPUs ", "\nmemory ", "\ncgroup memory ",
-        "\nGPUs                  0 (built without CUDA support)\n", "\nfingerprint           "}) {
+  for (const char* part : {"\ntopology ", "\nNUMA node 0 ", "\nusable CPUs ", "\nmemory ",
+                           "\ncgroup memory ", "\nfingerprint           "}) {
     EXPECT_TRUE(contains(r.out, part)) << part << " in\n" << r.out;
   }
+  // "0 (built without CUDA support)", or what the CUDA runtime said (NEAT_CUDA, cuda_available)
+  const std::string gpus = "\nGPUs                  " + std::to_string(here.gpus.size()) + " (" +
+                           here.gpu_status + ")\n";
+  EXPECT_TRUE(contains(r.out, gpus)) << gpus << " in\n" << r.out;
   EXPECT_TRUE(contains(r.out, here.fingerprint.text() + "\n")) << r.out;
   EXPECT_TRUE(contains(r.out, "(from " + here.topology.source + ")")) << r.out;
 }
@@ -32,7 +35,7 @@ TEST(CliHw, JsonMatchesTheLibrary) {
   EXPECT_EQ(doc.at("topology").at("physical_cores"), here.topology.physical_cores);
   EXPECT_EQ(doc.at("cpu_budget").at("usable"), here.cpu_budget.usable);
   EXPECT_EQ(doc.at("fingerprint").at("text"), read_hardware_fingerprint().text());
-  EXPECT_EQ(doc.at("gpu_status"), "built without CUDA support");
+  EXPECT_EQ(doc.at("gpu_status"), here.gpu_status);
 }
 
 TEST(CliHw, HwlocBackendWhenBuiltWithItElseBadUsage) {

@@ -5,8 +5,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 
+#include "neat/common/error.hpp"
 #include "neat/core/run_handle.hpp"
 
 namespace neat::test {
@@ -23,6 +25,16 @@ inline std::string worker_name(const ::testing::TestParamInfo<std::size_t>& info
 inline void finish_within(const RunHandle& run,
                           std::chrono::seconds limit = std::chrono::seconds(60)) {
   ASSERT_EQ(run.wait_for(limit), WaitStatus::done) << "run did not finish within the limit";
+}
+
+/// The message of the neat::Error that `action` throws, or "no error".
+inline std::string error_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
 }
 
 }  // namespace neat::test

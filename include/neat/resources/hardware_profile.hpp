@@ -2,7 +2,8 @@
 // The CPU topology (logical CPUs, physical cores, packages, NUMA nodes, caches) comes from hwloc
 // when neatsched was built with it, else from /sys/devices/system (the same answers); the usable
 // CPUs from the affinity mask and cgroup cpu.max (CpuBudget); memory from /proc and the cgroup
-// (MemorySample); GPUs from CUDA when built with it (not yet: `gpu_status` says so). It holds
+// (MemorySample); GPUs from the CUDA runtime, loaded at run time when the build allows it
+// (NEAT_CUDA, cuda_available()) and one is installed, else `gpu_status` says why not. It holds
 // the executor's worker count (cpu_budget.usable, what read_cpu_budget() gives) and the
 // PerformanceProfiler's key (fingerprint, equal to read_hardware_fingerprint()).
 //
@@ -76,7 +77,7 @@ struct HardwareProfile {
   CpuBudget cpu_budget;  // the CPUs this process may use: the executor's worker count
   MemorySample memory;
   std::vector<GpuDevice> gpus;      // empty without CUDA or when CUDA failed
-  std::string gpu_status;           // "built without CUDA support", or the CUDA error, or "ok"
+  std::string gpu_status;           // "ok", else why none (no CUDA build, no runtime, an error)
   HardwareFingerprint fingerprint;  // fingerprint_of(*this)
 };
 
@@ -91,6 +92,10 @@ struct DetectOptions {
 
 /// Whether this build of neatsched has the hwloc backend.
 [[nodiscard]] bool hwloc_available() noexcept;
+
+/// Whether this build looks for CUDA GPUs (NEAT_CUDA=AUTO or ON): it then loads the CUDA
+/// runtime at run time when one is installed. [resources.cuda]
+[[nodiscard]] bool cuda_available() noexcept;
 
 /// "auto", "hwloc" or "sysfs" -> the backend. Throws neat::Error naming the text and the choices.
 [[nodiscard]] HardwareBackend parse_hardware_backend(std::string_view name);
