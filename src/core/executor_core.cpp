@@ -72,7 +72,28 @@ std::shared_ptr<RunState> ExecutorCore::start(OperationDependencyGraph& graph,
   }
   const std::size_t wake = std::min(graph.sources_.size(), workers_.size());
   notifier_.notify(static_cast<std::uint32_t>(wake));
+  if (listener_count_.load(std::memory_order_acquire) > 0) tell_listeners(graph);
   return run;
+}
+
+void ExecutorCore::add_listener(UrgentWorkListener& listener) {
+  std::unique_lock<std::shared_mutex> lock(listeners_mutex_);
+  listeners_.push_back(&listener);
+  listener_count_.store(listeners_.size(), std::memory_order_release);
+}
+
+void ExecutorCore::remove_listener(UrgentWorkListener& listener) {
+  std::unique_lock<std::shared_mutex> lock(listeners_mutex_);
+  std::erase(listeners_, &listener);
+  listener_count_.store(listeners_.size(), std::memory_order_release);
+}
+
+// The most urgent level among the run's sources, to each listener.
+void ExecutorCore::tell_listeners(const OperationDependencyGraph& graph) {
+  ExecutionPriority urgent = ExecutionPriority::low;
+  for (std::uint32_t s : graph.sources_) urgent = std::min(urgent, graph.nodes_[s].priority);
+  std::shared_lock<std::shared_mutex> lock(listeners_mutex_);
+  for (UrgentWorkListener* listener : listeners_) listener->on_urgent_work(urgent);
 }
 
 bool ExecutorCore::claim_sources(std::size_t level, SourceBatch& batch) {

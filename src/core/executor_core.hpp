@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 #include <vector>
 
@@ -21,6 +22,17 @@
 
 namespace neat::detail {
 
+/// [core.urgent] A layer above the core (the ExecutionScheduler) that runs long, yielding work
+/// on the workers hears when a graph run brings work of some level, so that it can ask its own
+/// less urgent work to yield. Called on the thread that starts the run, without core locks.
+class UrgentWorkListener {
+ public:
+  virtual void on_urgent_work(ExecutionPriority level) = 0;
+
+ protected:
+  ~UrgentWorkListener() = default;
+};
+
 class ExecutorCore {
  public:
   ExecutorCore(ParallelExecutor& facade, const ExecutorOptions& options);
@@ -30,6 +42,9 @@ class ExecutorCore {
 
   std::shared_ptr<RunState> start(OperationDependencyGraph& graph,
                                   std::unique_ptr<OperationDependencyGraph> owned);
+  void add_listener(UrgentWorkListener& listener);
+  /// After it returns, the listener is not called again.
+  void remove_listener(UrgentWorkListener& listener);
   void wait_for_all();
 
   /// The calling thread's worker if it belongs to this executor, else nullptr.
@@ -72,6 +87,7 @@ class ExecutorCore {
 
  private:
   void update_source_levels() NEAT_REQUIRES(sources_mutex_);
+  void tell_listeners(const OperationDependencyGraph& graph);
 
   ParallelExecutor& facade_;
   Observer* const observer_;
@@ -88,6 +104,10 @@ class ExecutorCore {
   Mutex posted_mutex_;
   std::array<std::deque<Job*>, k_priority_levels> posted_ NEAT_GUARDED_BY(posted_mutex_);
   alignas(64) std::atomic<std::uint32_t> posted_levels_{0};  // bit l: posted jobs at level l
+
+  std::shared_mutex listeners_mutex_;
+  std::vector<UrgentWorkListener*> listeners_;  // guarded by listeners_mutex_
+  std::atomic<std::size_t> listener_count_{0};
 
   std::mutex flight_mutex_;
   std::condition_variable flight_cv_;

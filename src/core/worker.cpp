@@ -184,6 +184,9 @@ void Worker::push(Job& job) {
 
 void Worker::execute(Item item) {
   if ((item & k_job_tag) != 0) {
+    // A job may run for long (a scheduler operation, a coroutine that never ends on its own):
+    // operations counted but not yet reported must not keep their run from completing meanwhile.
+    flush_completions();
     bump(executed);
     reinterpret_cast<Job*>(item & ~k_job_tag)->execute(*this);
   } else {

@@ -68,7 +68,7 @@ ExecutionPriority ReadyQueue::aged_level(const SchedOp& op, Clock::time_point no
 
 // [sched.ready] Candidates: per level, the best-ranked and the oldest operation (the oldest
 // is the most aged of its level). Order: aged level, promoted first, rank, age.
-SchedOp* ReadyQueue::pop(Clock::time_point now, bool& promoted) {
+SchedOp* ReadyQueue::peek(Clock::time_point now) const {
   SchedOp* best = nullptr;
   auto key = [&](const SchedOp* op) {
     const ExecutionPriority aged = aged_level(*op, now);
@@ -81,6 +81,11 @@ SchedOp* ReadyQueue::pop(Clock::time_point now, bool& promoted) {
       if (best == nullptr || key(candidate) < key(best)) best = candidate;
     }
   }
+  return best;
+}
+
+SchedOp* ReadyQueue::pop(Clock::time_point now, bool& promoted) {
+  SchedOp* best = peek(now);
   if (best != nullptr) {
     promoted = aged_level(*best, now) != best->queued_level;
     remove(*best);

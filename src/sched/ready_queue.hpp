@@ -30,6 +30,8 @@ class ReadyQueue {
   void update(SchedOp& op);
   /// The next operation to run, or nullptr when empty. `promoted` says whether aging chose it.
   SchedOp* pop(Clock::time_point now, bool& promoted);
+  /// What pop() would return now, left in the queue.
+  [[nodiscard]] SchedOp* peek(Clock::time_point now) const;
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   /// The most urgent level holding an operation (before aging); `low` when empty.

@@ -19,9 +19,10 @@ class DispatchJob final : public Job {
       : Job(level), scheduler_(scheduler) {}
   void execute(Worker& worker) override {
     SchedulerImpl& scheduler = scheduler_;
-    scheduler.token_started(priority_);
+    const ExecutionPriority level = priority_;
+    scheduler.token_started(level);
     delete this;
-    scheduler.dispatch(worker);
+    scheduler.dispatch(worker, level);
     scheduler.token_finished();
   }
 
@@ -62,8 +63,8 @@ void SchedulerImpl::count_down(std::atomic<std::size_t>& count) noexcept {
   if (count.fetch_sub(1, std::memory_order_acq_rel) == 1) idle_cv_.notify_all();
 }
 
-void SchedulerImpl::dispatch(Worker& worker) {
-  std::shared_ptr<SchedOp> op = start_next(worker);
+void SchedulerImpl::dispatch(Worker& worker, ExecutionPriority token_level) {
+  std::shared_ptr<SchedOp> op = start_next(worker, token_level);
   if (!op) return;  // another job took it, or it was cancelled
   std::exception_ptr error;
   const Clock::time_point segment_start = Clock::now();
@@ -100,7 +101,10 @@ void SchedulerImpl::dispatch(Worker& worker) {
 }
 
 // Take the most urgent ready operation and mark it running on `worker`.
-std::shared_ptr<SchedOp> SchedulerImpl::start_next(Worker& worker) {
+// A job runs an operation only at the job's level or a more urgent one. Jobs are interchangeable,
+// so one posted at `critical` may find only `low` work left; that work is handed to a job of its
+// own level instead, so that the executor's more urgent work (other runs, posted jobs) goes first.
+std::shared_ptr<SchedOp> SchedulerImpl::start_next(Worker& worker, ExecutionPriority token_level) {
   LockGuard lock(mutex_);
   drain_intake();
   readmit_deferred();
@@ -108,7 +112,15 @@ std::shared_ptr<SchedOp> SchedulerImpl::start_next(Worker& worker) {
   expire_deadlines(now);
   bool promoted = false;
   SchedOp* next = nullptr;
-  while ((next = ready_.pop(now, promoted)) != nullptr && !admit(*next)) {
+  while (SchedOp* best = ready_.peek(now)) {
+    const ExecutionPriority level = ready_.aged_level(*best, now);
+    if (level > token_level) {
+      ensure_token(level);
+      break;
+    }
+    next = ready_.pop(now, promoted);
+    if (admit(*next)) break;
+    next = nullptr;
   }
   recheck_memory_after_deferral();
   if (next == nullptr) return nullptr;

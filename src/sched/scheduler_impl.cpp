@@ -32,12 +32,14 @@ SchedulerImpl::SchedulerImpl(ParallelExecutor& executor, const SchedulerOptions&
       ready_(options.aging_quantum, options.aging_limit),
       shuffle_(options.shuffle_seed) {
   subscribe_memory();
+  core_.add_listener(*this);
 }
 
 SchedulerImpl::~SchedulerImpl() {
   std::unique_lock<std::mutex> lock(idle_mutex_);
   idle_cv_.wait(lock, [this] { return unfinished_.load() == 0 && tokens_.load() == 0; });
   lock.unlock();
+  core_.remove_listener(*this);
   // A listener call in progress may still post a dispatch job (it finds nothing to do).
   unsubscribe_memory();
   lock.lock();
@@ -256,6 +258,11 @@ void SchedulerImpl::expire_deadlines(Clock::time_point now) {
       finish(op, OpStatus::timed_out, nullptr, "deadline passed before it started");
     }
   }
+}
+
+void SchedulerImpl::on_urgent_work(ExecutionPriority level) {
+  LockGuard lock(mutex_);
+  request_preemption(level);
 }
 
 void SchedulerImpl::cancel(SchedOp& op) {

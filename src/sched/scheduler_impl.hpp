@@ -32,7 +32,7 @@ inline double cost_of(const SchedOp& op) {
   return op.extras && op.extras->estimate_us > 0.0 ? op.extras->estimate_us : 1.0;
 }
 
-class SchedulerImpl {
+class SchedulerImpl final : public UrgentWorkListener {
  public:
   SchedulerImpl(ParallelExecutor& executor, const SchedulerOptions& options);
   ~SchedulerImpl();
@@ -50,9 +50,12 @@ class SchedulerImpl {
   void check_watchdog();
 
   /// Run the most urgent ready operation on `worker` (called by dispatch jobs).
-  void dispatch(Worker& worker);
+  void dispatch(Worker& worker, ExecutionPriority token_level);
   void token_started(ExecutionPriority level) noexcept;
   void token_finished() noexcept;
+  /// A graph run on the same executor brought work of `level`: running coroutine operations
+  /// less urgent than it may have to yield, as for a scheduler arrival. [sched.preempt]
+  void on_urgent_work(ExecutionPriority level) override;
 
  private:
   struct DataState {
@@ -81,7 +84,7 @@ class SchedulerImpl {
   void park(SchedOp& op) NEAT_REQUIRES(mutex_);
   void watch(Clock::time_point now) NEAT_REQUIRES(mutex_);
   void stop_running(SchedOp& op) NEAT_REQUIRES(mutex_);
-  std::shared_ptr<SchedOp> start_next(Worker& worker);
+  std::shared_ptr<SchedOp> start_next(Worker& worker, ExecutionPriority token_level);
   void post_successor() NEAT_REQUIRES(mutex_);
   void ensure_token(ExecutionPriority level);
 

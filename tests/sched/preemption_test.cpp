@@ -126,6 +126,35 @@ TEST_P(PreemptionTest, PausedOperationCanBeCancelled) {
   EXPECT_TRUE(op.status() == OpStatus::cancelled || op.status() == OpStatus::completed);
 }
 
+// Contract 4 across layers: when every worker runs a low scheduler coroutine, a more urgent
+// graph run on the same executor (not a scheduler submission) still gets a worker at once: the
+// scheduler hears of it and asks a coroutine to yield; the parked coroutine's next dispatch job
+// runs at its own level, after the urgent work.
+TEST_P(PreemptionTest, UrgentGraphWorkPreemptsLowCoroutines) {
+  ExecutionScheduler scheduler(executor_);
+  std::atomic<bool> stop{false};
+  std::atomic<std::size_t> running{0};
+  std::vector<OpHandle<void>> scans;
+  for (std::size_t i = 0; i < GetParam(); ++i) {
+    scans.push_back(scheduler.submit(
+        {.descriptor = {.name = "scan", .priority = ExecutionPriority::low}},
+        [&](OpContext& ctx) -> Task<void> {
+          running.fetch_add(1);
+          while (!stop.load()) co_await ctx.checkpoint();
+        }));
+  }
+  while (running.load() < GetParam()) std::this_thread::yield();
+  std::atomic<bool> urgent_ran{false};
+  RunHandle urgent = executor_.submit({.name = "urgent", .priority = ExecutionPriority::high},
+                                      [&] { urgent_ran.store(true); });
+  // The scans never end on their own: without preemption this wait times out.
+  EXPECT_EQ(urgent.wait_for(30s), WaitStatus::done);
+  EXPECT_TRUE(urgent_ran.load());
+  EXPECT_GE(scheduler.stats().preemptions, 1u);
+  stop.store(true);
+  for (const OpHandle<void>& h : scans) EXPECT_EQ(h.wait_for(30s), WaitStatus::done);
+}
+
 TEST(Checkpoint, GraphOperationsNeverYield) {
   ParallelExecutor executor(ExecutorOptions{.workers = 1});
   bool asked = true;
