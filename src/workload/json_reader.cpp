@@ -178,6 +178,11 @@ std::string JsonReader::string(const JsonNode& node) const {
   return node.value.get<std::string>();
 }
 
+bool JsonReader::boolean(const JsonNode& node) const {
+  expect_type(node, node.value.is_boolean(), "a boolean");
+  return node.value.get<bool>();
+}
+
 std::string JsonReader::name(const JsonNode& node) const {
   std::string text = string(node);
   if (text.empty()) fail(node.path, "must not be empty");

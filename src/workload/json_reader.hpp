@@ -44,6 +44,7 @@ class JsonReader {
   [[nodiscard]] JsonNode member(const JsonNode& node, std::string_view key) const;
 
   [[nodiscard]] std::string string(const JsonNode& node) const;
+  [[nodiscard]] bool boolean(const JsonNode& node) const;
   /// A string that is not empty.
   [[nodiscard]] std::string name(const JsonNode& node) const;
   /// A number in (0, max] (`positive`) or [0, max].

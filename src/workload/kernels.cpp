@@ -155,6 +155,14 @@ void sleep_us(double us) {
   std::this_thread::sleep_for(std::chrono::duration<double, std::micro>(us));
 }
 
+void run_slice(const KernelSpec& spec, double us) {
+  if (spec.type == KernelType::spin) {
+    spin(us, spec.spin_mode);
+  } else if (spec.type == KernelType::sleep) {
+    sleep_us(us);
+  }
+}
+
 double gemm_flops_per_us() {
   static const double rate = measure_gemm_rate();
   return rate;

@@ -29,9 +29,10 @@ void read_gemm(const JsonReader& reader, const JsonNode& node, KernelSpec& spec)
   }
 }
 
+// spin and sleep: `us`, an optional spin `mode`, and optional checkpoints.
 void read_timed(const JsonReader& reader, const JsonNode& node, KernelSpec& spec) {
   if (spec.type == KernelType::spin) {
-    reader.expect_object(node, {"type", "us", "mode"});
+    reader.expect_object(node, {"type", "us", "mode", "checkpoint_us"});
     if (reader.find(node, "mode") != nullptr) {
       const JsonNode mode = reader.member(node, "mode");
       const std::string text = reader.string(mode);
@@ -43,9 +44,21 @@ void read_timed(const JsonReader& reader, const JsonNode& node, KernelSpec& spec
       spec.spin_mode = *parsed;
     }
   } else {
-    reader.expect_object(node, {"type", "us"});
+    reader.expect_object(node, {"type", "us", "checkpoint_us"});
   }
   spec.us = reader.number(reader.require(node, "us"), true, k_max_kernel_us);
+  if (reader.find(node, "checkpoint_us") != nullptr) {
+    const JsonNode checkpoint = reader.member(node, "checkpoint_us");
+    spec.checkpoint_us = reader.number(checkpoint, true, k_max_kernel_us);
+    if (spec.checkpoint_us < 1.0) {
+      reader.fail(checkpoint.path,
+                  fmt::format("must be at least 1, got {}", checkpoint.value.dump()));
+    }
+    if (spec.checkpoint_us > spec.us) {
+      reader.fail(checkpoint.path, fmt::format("must be at most the kernel's us ({}), got {}",
+                                               spec.us, checkpoint.value.dump()));
+    }
+  }
 }
 
 DeviceAffinity read_device(const JsonReader& reader, const JsonNode& node) {
@@ -84,6 +97,19 @@ ExecutionPriority read_priority(const JsonReader& reader, const JsonNode& node) 
   return *priority;
 }
 
+void read_component_and_priority(const JsonReader& reader, const JsonNode& node,
+                                 const std::vector<ComponentSpec>& components,
+                                 std::string& component, ExecutionPriority& priority) {
+  if (reader.find(node, "component") != nullptr) {
+    const ComponentSpec& c = find_component(reader, reader.member(node, "component"), components);
+    component = c.name;
+    priority = c.priority;
+  }
+  if (reader.find(node, "priority") != nullptr) {
+    priority = read_priority(reader, reader.member(node, "priority"));
+  }
+}
+
 KernelSpec read_kernel(const JsonReader& reader, const JsonNode& node) {
   reader.expect_object(node);
   const JsonNode type = reader.require(node, "type");
@@ -111,20 +137,14 @@ KernelSpec read_kernel(const JsonReader& reader, const JsonNode& node) {
 
 RawOperation read_operation(const JsonReader& reader, const JsonNode& node,
                             const std::vector<ComponentSpec>& components) {
-  reader.expect_object(node, {"name", "component", "priority", "kernel", "after", "reads", "writes",
-                              "read_writes", "cost_hint_us", "memory_bytes", "device", "repeat"});
+  reader.expect_object(
+      node, {"name", "component", "priority", "kernel", "after", "reads", "writes", "read_writes",
+             "cost_hint_us", "memory_bytes", "device", "repeat", "arrive_ms", "deadline_ms"});
   RawOperation raw;
   raw.path = node.path;
   OperationSpec& op = raw.spec;
   op.name = reader.name(reader.require(node, "name"));
-  if (reader.find(node, "component") != nullptr) {
-    const ComponentSpec& c = find_component(reader, reader.member(node, "component"), components);
-    op.component = c.name;
-    op.priority = c.priority;
-  }
-  if (reader.find(node, "priority") != nullptr) {
-    op.priority = read_priority(reader, reader.member(node, "priority"));
-  }
+  read_component_and_priority(reader, node, components, op.component, op.priority);
   op.kernel = read_kernel(reader, reader.require(node, "kernel"));
   auto names = [&](const char* key) {
     return reader.find(node, key) != nullptr ? reader.names(reader.member(node, key))
@@ -147,6 +167,12 @@ RawOperation read_operation(const JsonReader& reader, const JsonNode& node,
   }
   if (reader.find(node, "repeat") != nullptr) {
     raw.repeat = reader.integer(reader.member(node, "repeat"), true, k_max_repeat);
+  }
+  if (reader.find(node, "arrive_ms") != nullptr) {
+    op.arrive_ms = reader.number(reader.member(node, "arrive_ms"), false, k_max_time_ms);
+  }
+  if (reader.find(node, "deadline_ms") != nullptr) {
+    op.deadline_ms = reader.number(reader.member(node, "deadline_ms"), true, k_max_time_ms);
   }
   return raw;
 }

@@ -53,8 +53,8 @@ Workload parse_workload(std::string_view json_text, std::string_view source_name
   const JsonReader reader(source_name);
   const detail::Json document = reader.parse(json_text);
   const JsonNode root{document, ""};
-  reader.expect_object(root,
-                       {"$schema", "name", "description", "components", "data", "operations"});
+  reader.expect_object(
+      root, {"$schema", "name", "description", "components", "data", "operations", "pipelines"});
   Workload workload;
   workload.source = std::string(source_name);
   if (reader.find(root, "$schema") != nullptr) (void)reader.string(reader.member(root, "$schema"));
@@ -73,6 +73,10 @@ Workload parse_workload(std::string_view json_text, std::string_view source_name
   const std::vector<detail::RawOperation> raw =
       read_operations(reader, reader.require(root, "operations"), workload.components);
   detail::resolve_operations(reader, raw, declared_data, workload);
+  if (reader.find(root, "pipelines") != nullptr) {
+    workload.pipelines =
+        detail::read_pipelines(reader, reader.member(root, "pipelines"), workload.components);
+  }
   return workload;
 }
 

@@ -66,6 +66,12 @@ std::vector<std::string> resolve_after(const JsonReader& reader, const RawOperat
     }
     for (std::size_t copy : it->second.copies) {
       const std::string& target = expanded[copy].name;
+      if (expanded[copy].arrive_ms > raw.spec.arrive_ms) {
+        reader.fail(child_path(child_path(raw.path, "after"), j),
+                    fmt::format("'{}' arrives at {} ms, later than this operation ({} ms); an "
+                                "operation can only wait for one that arrives no later",
+                                target, expanded[copy].arrive_ms, raw.spec.arrive_ms));
+      }
       if (std::find(resolved.begin(), resolved.end(), target) == resolved.end()) {
         resolved.push_back(target);
       }

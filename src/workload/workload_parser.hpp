@@ -1,5 +1,5 @@
 // Internal steps of parse_workload(): reading each part of the document (parse_workload.cpp,
-// parse_operation.cpp) and the checks across parts (resolve_workload.cpp).
+// parse_operation.cpp, parse_pipeline.cpp) and the checks across parts (resolve_workload.cpp).
 #pragma once
 
 #include <cstdint>
@@ -24,9 +24,19 @@ inline constexpr double k_max_kernel_us = 60e6;  // one minute
 inline constexpr std::uint64_t k_max_gemm_dimension = 1u << 20;
 inline constexpr std::uint64_t k_max_gemm_bytes = std::uint64_t{1} << 30;  // 1 GiB
 inline constexpr std::uint64_t k_max_repeat = 100000;
+inline constexpr double k_max_time_ms = 600000.0;  // arrivals and deadlines: ten minutes
+inline constexpr std::uint64_t k_max_in_flight = 4096;
 
 [[nodiscard]] ExecutionPriority read_priority(const JsonReader& reader, const JsonNode& node);
 [[nodiscard]] KernelSpec read_kernel(const JsonReader& reader, const JsonNode& node);
+/// The optional "component" (a declared one; its priority becomes the default) and "priority"
+/// members of an operation or a pipeline.
+void read_component_and_priority(const JsonReader& reader, const JsonNode& node,
+                                 const std::vector<ComponentSpec>& components,
+                                 std::string& component, ExecutionPriority& priority);
+/// The "pipelines" list, each checked (unique names, stages, kernels without checkpoints).
+[[nodiscard]] std::vector<PipelineSpec> read_pipelines(
+    const JsonReader& reader, const JsonNode& node, const std::vector<ComponentSpec>& components);
 [[nodiscard]] RawOperation read_operation(const JsonReader& reader, const JsonNode& node,
                                           const std::vector<ComponentSpec>& components);
 
@@ -34,8 +44,8 @@ inline constexpr std::uint64_t k_max_repeat = 100000;
 void check_component_names(const JsonReader& reader, const std::vector<ComponentSpec>& components);
 /// Refuse duplicate names in the "data" list.
 void check_data_names(const JsonReader& reader, const std::vector<std::string>& data);
-/// Expand `repeat`, refuse duplicate operation names, resolve `after`, check data names, and
-/// fill `out.operations` and `out.data`.
+/// Expand `repeat`, refuse duplicate operation names, resolve `after` (never to an operation
+/// that arrives later), check data names, and fill `out.operations` and `out.data`.
 void resolve_operations(const JsonReader& reader, const std::vector<RawOperation>& raw,
                         const std::optional<std::vector<std::string>>& declared_data,
                         Workload& out);

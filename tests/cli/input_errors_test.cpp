@@ -40,7 +40,13 @@ INSTANTIATE_TEST_SUITE_P(
                 "decoder)"},
         BadFile{"unknown_kernel.json", "/operations/0/kernel/type: unknown kernel type 'conv2d'"},
         BadFile{"syntax_error.json", "invalid JSON: parse error at line 4, column 57"},
-        BadFile{"cycle.json", "dependency cycle: "}),
+        BadFile{"cycle.json", "dependency cycle: "},
+        BadFile{"stage_deadline.json",
+                "/pipelines/0/stages/1/deadline_ms: pipeline stages have no deadline; only "
+                "operations do"},
+        BadFile{"after_later_arrival.json",
+                "/operations/1/after/0: 'recall' arrives at 20 ms, later than this operation "
+                "(5 ms); an operation can only wait for one that arrives no later"}),
     [](const ::testing::TestParamInfo<BadFile>& param) {
       std::string name = param.param.file;
       return name.substr(0, name.find('.'));

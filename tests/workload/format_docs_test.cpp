@@ -35,8 +35,9 @@ std::set<std::string> keys(const json& object) {
 TEST(WorkloadSchema, NamesTheKeysTheParserAccepts) {
   const json s = schema();
   EXPECT_EQ(s["$schema"], "https://json-schema.org/draft/2020-12/schema");
-  EXPECT_EQ(keys(s["properties"]), (std::set<std::string>{"$schema", "name", "description",
-                                                          "components", "data", "operations"}));
+  EXPECT_EQ(keys(s["properties"]),
+            (std::set<std::string>{"$schema", "name", "description", "components", "data",
+                                   "operations", "pipelines"}));
   EXPECT_EQ(keys(s["$defs"]["component"]["properties"]),
             (std::set<std::string>{"name", "priority", "importance"}));
   // Every operation key in the schema is accepted by the parser.
@@ -45,7 +46,7 @@ TEST(WorkloadSchema, NamesTheKeysTheParserAccepts) {
       {"component", R"("c")"}, {"priority", R"("low")"}, {"after", "[]"},
       {"reads", "[]"},         {"writes", "[]"},         {"read_writes", "[]"},
       {"cost_hint_us", "1"},   {"memory_bytes", "1"},    {"device", R"("cpu")"},
-      {"repeat", "2"}};
+      {"repeat", "2"},         {"arrive_ms", "1.5"},     {"deadline_ms", "3"}};
   for (const std::string& key : keys(s["$defs"]["operation"]["properties"])) {
     if (key == "name" || key == "kernel") continue;
     ASSERT_TRUE(values.contains(key)) << "schema key '" << key << "' not tested here";
@@ -54,6 +55,47 @@ TEST(WorkloadSchema, NamesTheKeysTheParserAccepts) {
     EXPECT_NO_THROW((void)parse_workload(text, "t.json")) << key;
   }
   EXPECT_EQ(keys(s["$defs"]["operation"]["properties"]).size(), values.size() + 2);
+}
+
+// Every pipeline and stage key in the schema is accepted by the parser, and the required ones
+// are required by it.
+TEST(WorkloadSchema, NamesThePipelineKeysTheParserAccepts) {
+  const json s = schema();
+  const std::map<std::string, std::string> pipeline_values = {
+      {"component", R"("c")"}, {"priority", R"("low")"}, {"in_flight", "2"}, {"arrive_ms", "1"}};
+  const std::string stage = R"({"name": "s", "kernel": {"type": "spin", "us": 1})";
+  const auto parse_with = [&](const std::string& pipeline_extra, const std::string& stage_extra) {
+    const std::string text =
+        R"({"name": "t", "components": [{"name": "c"}], "operations": [{"name": "a", )"
+        R"("kernel": {"type": "spin", "us": 1}}], "pipelines": [{"name": "p", "items": 2, )" +
+        pipeline_extra + R"("stages": [)" + stage + stage_extra + "}]}]}";
+    return parse_workload(text, "t.json");
+  };
+  for (const std::string& key : keys(s["$defs"]["pipeline"]["properties"])) {
+    if (key == "name" || key == "items" || key == "stages") continue;
+    ASSERT_TRUE(pipeline_values.contains(key)) << "schema key '" << key << "' not tested here";
+    EXPECT_NO_THROW((void)parse_with("\"" + key + "\": " + pipeline_values.at(key) + ", ", ""))
+        << key;
+  }
+  EXPECT_EQ(keys(s["$defs"]["pipeline"]["properties"]).size(), pipeline_values.size() + 3);
+  EXPECT_EQ(s["$defs"]["pipeline"]["required"], json({"name", "items", "stages"}));
+  EXPECT_EQ(keys(s["$defs"]["stage"]["properties"]),
+            (std::set<std::string>{"name", "kernel", "parallel"}));
+  EXPECT_TRUE(parse_with("", R"(, "parallel": true)").pipelines[0].stages[0].parallel);
+}
+
+TEST(WorkloadSchema, CheckpointsOnSpinAndSleepOnly) {
+  const json s = schema();
+  for (const json& alternative : s["$defs"]["kernel"]["oneOf"]) {
+    const std::string type = alternative["properties"]["type"]["const"];
+    const bool has = alternative["properties"].contains("checkpoint_us");
+    EXPECT_EQ(has, type == "spin" || type == "sleep") << type;
+  }
+  for (const char* type : {"spin", "sleep"}) {
+    const std::string text = R"({"name": "t", "operations": [{"name": "a", "kernel": {"type": ")" +
+                             std::string(type) + R"(", "us": 10, "checkpoint_us": 5}}]})";
+    EXPECT_EQ(parse_workload(text, "t.json").operations[0].kernel.checkpoint_us, 5.0) << type;
+  }
 }
 
 TEST(WorkloadSchema, NamesTheKernelTypes) {
@@ -78,6 +120,22 @@ TEST(WorkloadFormatDoc, ExampleParses) {
   OperationDependencyGraph g;
   (void)instantiate(w, g);
   EXPECT_EQ(g.name(g.topological_order().back()), "report");
+}
+
+TEST(WorkloadFormatDoc, SchedulerExampleParses) {
+  const std::string doc = read_file(NEAT_SOURCE_DIR "/docs/workload-format.md");
+  const std::size_t section = doc.find("## Scheduler runs");
+  ASSERT_NE(section, std::string::npos);
+  const std::size_t begin = doc.find("```json\n", section);
+  ASSERT_NE(begin, std::string::npos);
+  const std::size_t end = doc.find("```", begin + 8);
+  const Workload w = parse_workload(doc.substr(begin + 8, end - begin - 8), "workload-format.md");
+  EXPECT_EQ(w.name, "preemption");
+  EXPECT_EQ(w.operations.size(), 4u);
+  EXPECT_EQ(w.operations[0].kernel.checkpoint_us, 100.0);
+  EXPECT_EQ(w.operations[3].deadline_ms, 5.0);
+  ASSERT_EQ(w.pipelines.size(), 1u);
+  EXPECT_EQ(w.pipelines[0].stages.size(), 2u);
 }
 
 }  // namespace

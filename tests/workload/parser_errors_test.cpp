@@ -92,7 +92,7 @@ TEST(WorkloadErrors, UnknownKeysAreRefusedWithAHint) {
                         "unknown key 'operatons' (did you mean 'operations'?)");
   EXPECT_WORKLOAD_ERROR(R"({"name": "t", "flavour": 1})", "/flavour",
                         "unknown key 'flavour' (allowed: $schema, name, description, "
-                        "components, data, operations)");
+                        "components, data, operations, pipelines)");
   EXPECT_WORKLOAD_ERROR(doc(R"({"name": "a", "prioirty": "high"})"), "/operations/0/prioirty",
                         "unknown key 'prioirty' (did you mean 'priority'?)");
   EXPECT_WORKLOAD_ERROR(doc(R"({"name": "a", "reeds": ["x"]})"), "/operations/0/reeds",
@@ -100,7 +100,7 @@ TEST(WorkloadErrors, UnknownKeysAreRefusedWithAHint) {
   // JSON-pointer escaping of '/' and '~' in the key.
   EXPECT_WORKLOAD_ERROR(R"({"a/b~c": 1})", "/a~1b~0c",
                         "unknown key 'a/b~c' (allowed: $schema, name, description, components, "
-                        "data, operations)");
+                        "data, operations, pipelines)");
 }
 
 TEST(WorkloadErrors, Components) {
@@ -177,7 +177,8 @@ TEST(WorkloadErrors, Kernels) {
                         "/operations/0/kernel/mode",
                         "unknown spin mode 'fast' (allowed: work, deadline)");
   EXPECT_WORKLOAD_ERROR(doc(op_with_kernel(R"({"type": "sleep", "us": 5, "mode": "work"})")),
-                        "/operations/0/kernel/mode", "unknown key 'mode' (allowed: type, us)");
+                        "/operations/0/kernel/mode",
+                        "unknown key 'mode' (allowed: type, us, checkpoint_us)");
   EXPECT_WORKLOAD_ERROR(doc(op_with_kernel(R"({"type": "fail", "us": 5})")),
                         "/operations/0/kernel/us", "unknown key 'us' (allowed: type, message)");
   EXPECT_WORKLOAD_ERROR(doc(op_with_kernel(R"({"type": "fail", "message": 5})")),

@@ -1,5 +1,6 @@
-// `neatsched run [WORKLOAD.json]`: run a workload on the ParallelExecutor (or sequentially),
-// print the metrics, optionally write a Chrome trace and compare with the sequential baseline.
+// `neatsched run [WORKLOAD.json]`: run a workload on the ParallelExecutor (or sequentially, or
+// through the ExecutionScheduler: scheduled_mode.hpp), print the metrics, optionally write a
+// Chrome trace and compare with the sequential baseline.
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -18,6 +19,7 @@
 #include "neat/trace/report.hpp"
 #include "neat/trace/run_metrics.hpp"
 #include "profile_runs.hpp"
+#include "scheduled_mode.hpp"
 
 namespace neat::cli {
 namespace {
@@ -135,15 +137,28 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& options) {
   run->add_option("--repeat", options.repeat, "Run the workload N times (metrics cover all runs)")
       ->check(CLI::Range(1, 100000))
       ->type_name("N");
-  run->add_option("--profile", options.profile,
-                  "Learn run times per kernel and size into FILE (read first when it was taken "
-                  "on this machine) and print the prediction error")
-      ->type_name("FILE");
+  CLI::Option* profile =
+      run->add_option("--profile", options.profile,
+                      "Learn run times per kernel and size into FILE (read first when it was "
+                      "taken on this machine) and print the prediction error")
+          ->type_name("FILE");
+  run->add_flag("--scheduler", options.scheduler,
+                "Submit the operations through the ExecutionScheduler at their arrival times, "
+                "with deadlines, preemption at checkpoints and the pipelines (the default for "
+                "files that use them)")
+      ->excludes(sequential)
+      ->excludes("--baseline")
+      ->excludes("--repeat")
+      ->excludes(profile);
   return run;
 }
 
 int run_command(const RunOptions& options) {
   const Workload workload = load_or_default(options.workload);
+  if (const std::optional<std::string> why = scheduler_mode(options, workload)) {
+    if (!options.trace.empty()) check_writable(options.trace);
+    return run_scheduled_mode(options, workload, *why);
+  }
   OperationDependencyGraph graph;
   const BuiltWorkload built = build(workload, graph);
   const CriticalPath cp = graph.critical_path();

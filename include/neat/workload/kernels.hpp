@@ -38,11 +38,14 @@ enum class KernelType : std::uint8_t { spin, gemm, sleep, fail };
 enum class SpinMode : std::uint8_t { work, deadline };
 
 /// What one operation computes. `us` is used by spin and sleep; m, n, k by gemm (C is m×n,
-/// A is m×k, B is k×n); `message` by fail.
+/// A is m×k, B is k×n); `message` by fail. `checkpoint_us` > 0 (spin and sleep only) makes the
+/// kernel preemptible under an ExecutionScheduler: it runs in slices of `checkpoint_us` with a
+/// checkpoint between slices (see run_scheduled()); elsewhere the slices just run back to back.
 struct KernelSpec {
   KernelType type = KernelType::spin;
   double us = 0.0;
   SpinMode spin_mode = SpinMode::work;
+  double checkpoint_us = 0.0;
   std::uint32_t m = 0;
   std::uint32_t n = 0;
   std::uint32_t k = 0;
@@ -74,6 +77,10 @@ double spin(double us, SpinMode mode = SpinMode::work);
 
 /// Sleep for `us` µs (std::this_thread::sleep_for). Non-positive `us` returns at once.
 void sleep_us(double us);
+
+/// `us` µs of a spin or sleep kernel (spin in `spec.spin_mode`): one slice of a kernel with
+/// checkpoints. Does nothing for other kernel types or non-positive `us`.
+void run_slice(const KernelSpec& spec, double us);
 
 /// Single-core float gemm rate in flops per µs; measured on first use (a 128×128×128
 /// product, fastest of several trials), then cached.

@@ -1,7 +1,9 @@
 // Workload files: a JSON description of a model's components and operations (with their
 // kernels, dependencies and data accesses), the built-in NEAT reference workload, building an
-// OperationDependencyGraph from a workload, and the sequential baseline schedule.
-// The format is described in docs/workload-format.md and docs/workload.schema.json.
+// OperationDependencyGraph from a workload, and the sequential baseline schedule. Arrival times,
+// deadlines, kernels with checkpoints and pipelines are for scheduler runs (scheduled_run.hpp);
+// a graph run ignores them. The format is described in docs/workload-format.md and
+// docs/workload.schema.json.
 //
 // Thread-safety: parsing and instantiating are pure functions of their arguments (kernel
 // calibration inside instantiate() is thread-safe). run_sequential() runs on the calling thread
@@ -56,20 +58,44 @@ struct ComponentSpec {
 };
 
 /// One operation. After parsing, `repeat` copies have been expanded (named "name#i") and
-/// `after` names exactly the operations it waits for.
+/// `after` names exactly the operations it waits for. `arrive_ms` and `deadline_ms` are used by
+/// run_scheduled() (scheduled_run.hpp); a graph run (instantiate()) ignores them.
 struct OperationSpec {
-  std::string name;
-  std::string component;  // empty: none
+  std::string name{};
+  std::string component{};  // empty: none
   ExecutionPriority priority = ExecutionPriority::medium;
-  KernelSpec kernel;
-  std::vector<std::string> after;
-  std::vector<std::string> reads;
-  std::vector<std::string> writes;
-  std::vector<std::string> read_writes;
-  std::optional<double> cost_hint_us;  // overrides the kernel's estimate
+  KernelSpec kernel{};
+  std::vector<std::string> after{};
+  std::vector<std::string> reads{};
+  std::vector<std::string> writes{};
+  std::vector<std::string> read_writes{};
+  std::optional<double> cost_hint_us{};  // overrides the kernel's estimate
   std::uint64_t memory_bytes = 0;
   DeviceAffinity device = DeviceAffinity::any;
+  double arrive_ms = 0.0;               // submitted this long after the run starts (>= 0)
+  std::optional<double> deadline_ms{};  // > 0: must be done this long after it arrived
   friend bool operator==(const OperationSpec&, const OperationSpec&) = default;
+};
+
+/// One stage of a PipelineSpec: its kernel runs once per item.
+struct PipelineStageSpec {
+  std::string name{};
+  KernelSpec kernel{};
+  bool parallel = false;  // false: one item at a time, in order (StageKind::serial)
+  friend bool operator==(const PipelineStageSpec&, const PipelineStageSpec&) = default;
+};
+
+/// A stream of `items` items through `stages`, run by run_scheduled() on an ExecutionPipeline
+/// beside the operations. A graph run ignores pipelines.
+struct PipelineSpec {
+  std::string name{};
+  std::string component{};  // empty: the pipeline's name is the component of its operations
+  ExecutionPriority priority = ExecutionPriority::medium;  // of the source and every stage
+  std::uint64_t items = 0;
+  std::uint64_t in_flight = 0;  // 0: twice the executor's worker count
+  double arrive_ms = 0.0;       // the stream starts this long after the run starts
+  std::vector<PipelineStageSpec> stages{};
+  friend bool operator==(const PipelineSpec&, const PipelineSpec&) = default;
 };
 
 struct Workload {
@@ -81,6 +107,7 @@ struct Workload {
   /// mention, in order of first mention.
   std::vector<std::string> data;
   std::vector<OperationSpec> operations;
+  std::vector<PipelineSpec> pipelines;
 };
 
 /// Parse and validate workload JSON. `source_name` names it in errors. Throws WorkloadError.
@@ -102,7 +129,8 @@ struct BuiltWorkload {
 };
 
 /// Add every operation of `workload` to `graph` in file order (kernels bound, matrices
-/// allocated, data accesses and `after` edges declared), then validate it. Throws CycleError
+/// allocated, data accesses and `after` edges declared), then validate it. Kernels with
+/// checkpoints run without pausing; arrivals, deadlines and pipelines are left out. Throws CycleError
 /// naming a cycle; the graph then holds the operations but must not be run.
 [[nodiscard]] BuiltWorkload instantiate(const Workload& workload, OperationDependencyGraph& graph);
 

@@ -1,0 +1,109 @@
+// run_scheduled(): a workload run the way components submit work over time. Every operation
+// goes through an ExecutionScheduler at its arrival time (`arrive_ms`), with its priority, its
+// `after` dependencies as handles, its data accesses and its deadline (`deadline_ms`); kernels
+// with checkpoints (`checkpoint_us`) run as preemptible coroutines; the workload's pipelines run
+// through ExecutionPipelines on the same executor at the same time. The report says what became
+// of each operation and pipeline, how long operations waited to start per priority level, and
+// what the scheduler did (preemptions, parks, promotions, inheritance). [workload.scheduled]
+//
+// Submission order: by arrival time, then in a topological order of the `after` edges that
+// keeps file order where it can (the parser refuses an `after` that names a later arrival), so
+// data accesses are ordered by that submission order. Operations that end cancelled or timed
+// out are reported, not thrown; so are failures (ScheduledRun::first_failure()).
+//
+// Thread-safety: run_scheduled() blocks the calling thread, which sleeps until each arrival,
+// submits, then waits for everything. It must not be called from a worker of `executor`
+// (neat::Error).
+//
+//   neat::Workload w = neat::load_workload("examples/preemption.json");
+//   neat::ParallelExecutor executor({.workers = 2, .observer = &trace});
+//   neat::ScheduledRun run = neat::run_scheduled(w, executor);   // throws CycleError
+//   for (const neat::ScheduledOperation& op : run.operations)
+//     std::printf("%s: %s\n", op.name.c_str(), std::string(neat::to_string(op.status)).c_str());
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "neat/core/executor.hpp"
+#include "neat/sched/execution_scheduler.hpp"
+#include "neat/workload/workload.hpp"
+
+namespace neat {
+
+struct ScheduledRunOptions {
+  /// Options of the ExecutionScheduler that run_scheduled() creates (aging, debug switches,
+  /// watchdog, profiler).
+  SchedulerOptions scheduler{};
+};
+
+/// What became of one operation. Times are µs since the run started.
+struct ScheduledOperation {
+  std::string name{};
+  std::string component{};
+  ExecutionPriority priority = ExecutionPriority::medium;            // as submitted
+  ExecutionPriority effective_priority = ExecutionPriority::medium;  // raised by inheritance
+  OpStatus status = OpStatus::pending;                               // terminal
+  std::string reason{};      // why it did not complete ("" when it did)
+  bool preemptible = false;  // its kernel has checkpoints: a coroutine operation
+  double submitted_us = 0.0;
+  std::optional<double> start_latency_us{};  // first start - submission; nullopt: never started
+  std::optional<double> finished_us{};       // when its kernel returned
+  std::uint64_t pauses = 0;                  // times it parked at a checkpoint
+};
+
+/// Start latency (start - submission) of the operations submitted at one priority level.
+struct StartLatency {
+  ExecutionPriority priority = ExecutionPriority::medium;
+  std::size_t operations = 0;  // submitted at this level
+  std::size_t started = 0;     // of which started (the others were cancelled or timed out)
+  double mean_us = 0.0;        // over the started ones
+  double max_us = 0.0;
+};
+
+/// What became of one pipeline. Times are µs since the run started.
+struct ScheduledPipeline {
+  std::string name{};
+  std::string component{};
+  std::string status{};  // "completed", "cancelled" or "failed"
+  std::string reason{};  // the failure ("" otherwise)
+  std::uint64_t items = 0;
+  std::uint64_t items_completed = 0;  // through the last stage
+  std::size_t in_flight = 0;          // the bound it ran with
+  double started_us = 0.0;
+  double finished_us = 0.0;       // when the last item left the last stage (started_us if none)
+  double items_per_second = 0.0;  // items_completed / (finished_us - started_us)
+};
+
+struct ScheduledRun {
+  std::size_t workers = 0;
+  double makespan_us = 0.0;  // from the run's start until every operation and pipeline ended
+  std::vector<ScheduledOperation> operations{};  // in workload order
+  std::vector<ScheduledPipeline> pipelines{};    // in workload order
+  std::vector<StartLatency> start_latency{};     // each level with operations, most urgent first
+  SchedulerStats stats{};
+
+  /// Operations that ended in `status`.
+  [[nodiscard]] std::size_t count(OpStatus status) const;
+  /// The first failed operation or pipeline, as "operation 'x' failed: why"; "" when none.
+  [[nodiscard]] std::string first_failure() const;
+};
+
+/// Why `workload` needs run_scheduled() rather than a graph run, e.g. "operation 'scan' has
+/// checkpoints" (the first such thing in file order: a positive arrive_ms, a deadline_ms, a
+/// kernel's checkpoint_us, a pipeline); nullopt when a graph run honours all of it.
+[[nodiscard]] std::optional<std::string> scheduler_feature(const Workload& workload);
+
+/// Run `workload` on `executor` through an ExecutionScheduler (see above) and wait for all of
+/// it. Binds every kernel (allocating gemm matrices) before the clock starts. Throws CycleError
+/// when `after` edges form a cycle, and neat::Error for a name that does not resolve (a
+/// hand-built Workload) or a call from a worker; nothing runs then. An error that the scheduler
+/// raises at a submission (memory admission: SchedulerOptions::memory) is rethrown once the
+/// operations already submitted have ended and the pipelines have been cancelled.
+[[nodiscard]] ScheduledRun run_scheduled(const Workload& workload, ParallelExecutor& executor,
+                                         const ScheduledRunOptions& options = {});
+
+}  // namespace neat
