@@ -211,6 +211,9 @@ void SchedulerImpl::finish(SchedOp& root, OpStatus status, std::exception_ptr er
     work.pop_back();
     SchedOp& op = *p.op;
     if (op.done()) continue;
+    // One that never ran (or is parked) gets its end event here; a running one got it from
+    // its dispatcher.
+    if (op.status() != OpStatus::running) emit(op, p.status, k_not_a_worker);
     ready_.remove(op);
     if (op.status() == OpStatus::deferred) forget_deferred(op);
     stop_running(op);

@@ -32,6 +32,7 @@ struct TraceItem {
   double dur = 0.0;  // an enclosing span sorts before what it encloses
   ItemKind kind = ItemKind::operation;
   std::size_t index = 0;  // into the timeline's vector of that kind
+  std::size_t segment = 0;  // operations drawn in segments: 1-based segment number, else 0
 };
 
 std::string operation_name(const detail::OperationTimeline& op) {
@@ -106,7 +107,13 @@ class TraceEmitter {
     }
     for (std::size_t i = 0; i < timeline_.operations.size(); ++i) {
       const auto& op = timeline_.operations[i];
-      if (op.start) {
+      if (op.segments.size() > 1) {  // paused and resumed: one span per running segment
+        for (std::size_t k = 0; k < op.segments.size(); ++k) {
+          const auto& seg = op.segments[k];
+          const double dur = detail::micros_between(seg.begin, seg.end ? *seg.end : last());
+          items.push_back({ts(seg.begin), tid(seg.worker), dur, ItemKind::operation, i, k + 1});
+        }
+      } else if (op.start) {
         const double dur = detail::micros_between(*op.start, op.end ? *op.end : last());
         items.push_back({ts(*op.start), tid(op.worker), dur, ItemKind::operation, i});
       } else if (op.end) {  // ended without starting; ready-only (pending) is not drawn
@@ -178,11 +185,18 @@ class TraceEmitter {
                   {"ts", item.ts},
                   {"pid", k_pid},
                   {"tid", item.tid}};
+    if (item.segment > 0) {  // what this segment ended as: paused, or the outcome
+      const auto& seg = op.segments[item.segment - 1];
+      args["segment"] = fmt::format("{} of {}", item.segment, op.segments.size());
+      args["status"] = std::string(to_string(seg.ended_as));
+    }
     if (op.start) {
       // An operation still running when the trace is written lasts until the last event.
       event["ph"] = "X";
       event["dur"] = item.dur;
-      if (op.ready) args["wait_us"] = detail::micros_between(*op.ready, *op.start);
+      if (op.ready && item.segment <= 1) {
+        args["wait_us"] = detail::micros_between(*op.ready, *op.start);
+      }
     } else {
       event["ph"] = "i";
       event["s"] = "t";

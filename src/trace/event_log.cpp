@@ -54,6 +54,7 @@ class TimelineBuilder {
 
   Timeline finish() {
     pair_sleeps();
+    build_segments();
     return std::move(out_);
   }
 
@@ -112,6 +113,8 @@ class TimelineBuilder {
     if (op.name.empty()) op.name = view(record.name);
     if (op.component.empty()) op.component = view(record.component);
     op.priority = record.priority;
+    marks_.push_back({it->second, record.time, worker, record.kind == EventKind::start,
+                      record.status});
     if (record.kind == EventKind::start) {
       // A resumed operation starts again; the first start is the one that ends its wait.
       if (!op.start || record.time < *op.start) {
@@ -120,11 +123,31 @@ class TimelineBuilder {
       }
       return;
     }
-    if (!op.end || record.time < *op.end) {
+    // A paused segment ends too; the last end is the operation's outcome.
+    if (!op.end || record.time >= *op.end) {
       op.end = record.time;
       op.status = record.status;
     }
     if (!op.start) op.worker = worker;
+  }
+
+  // Starts and ends of each operation in time order: a start opens a segment, the next end
+  // closes it (an end with none open is an operation that ended without starting).
+  void build_segments() {
+    std::stable_sort(marks_.begin(), marks_.end(), [](const Mark& a, const Mark& b) {
+      return a.operation != b.operation ? a.operation < b.operation : a.time < b.time;
+    });
+    for (const Mark& mark : marks_) {
+      auto& segments = out_.operations[mark.operation].segments;
+      const bool open = !segments.empty() && !segments.back().end;
+      if (mark.start) {
+        if (open) segments.back().end = mark.time;  // a lost end: close at the next start
+        segments.push_back({mark.worker, mark.time, std::nullopt, OpStatus::running});
+      } else if (open) {
+        segments.back().end = mark.time;
+        segments.back().ended_as = mark.status;
+      }
+    }
   }
 
   void note_time(Clock::time_point time) {
@@ -165,6 +188,14 @@ class TimelineBuilder {
   std::unordered_map<std::uint64_t, std::size_t> runs_;
   std::unordered_map<OperationKey, std::size_t, OperationKeyHash> operations_;
   std::vector<SleepMark> sleeps_;
+  struct Mark {
+    std::size_t operation;  // index into out_.operations
+    Clock::time_point time;
+    std::size_t worker;
+    bool start;
+    OpStatus status;
+  };
+  std::vector<Mark> marks_;
 };
 
 }  // namespace

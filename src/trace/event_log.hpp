@@ -93,8 +93,17 @@ struct OperationTimeline {
   OpStatus status = OpStatus::running;  // the terminal state once `end` is set
   std::size_t worker = k_not_a_worker;  // where it started, else where it ended
   std::optional<Clock::time_point> ready{};
-  std::optional<Clock::time_point> start{};
-  std::optional<Clock::time_point> end{};
+  std::optional<Clock::time_point> start{};  // the first start
+  std::optional<Clock::time_point> end{};    // the last end (its terminal state: `status`)
+  /// One running segment per start: a coroutine operation that paused and resumed has several,
+  /// each ended `paused` but the last. Graph operations have one.
+  struct Segment {
+    std::size_t worker = k_not_a_worker;
+    Clock::time_point begin{};
+    std::optional<Clock::time_point> end{};
+    OpStatus ended_as = OpStatus::running;
+  };
+  std::vector<Segment> segments{};
 };
 
 struct RunTimeline {

@@ -107,7 +107,14 @@ class MetricsBuilder {
                                                           .wait_us = std::nullopt,
                                                           .run_us = std::nullopt});
     if (!op.start) return;
-    const double run = micros_between(*op.start, *op.end);
+    // Paused and resumed: the time it ran, not the span from first start to last end.
+    double run = micros_between(*op.start, *op.end);
+    if (op.segments.size() > 1) {
+      run = 0;
+      for (const auto& seg : op.segments) {
+        if (seg.end) run += micros_between(seg.begin, *seg.end);
+      }
+    }
     out.run_us = run;
     runs_.push_back(run);
     ++metrics_.executed;

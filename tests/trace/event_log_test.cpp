@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "neat/trace/run_metrics.hpp"
+
 #include <string>
 #include <thread>
 #include <vector>
@@ -162,6 +164,61 @@ TEST(EventLog, ResumedOperationKeepsItsFirstStart) {
   EXPECT_EQ(t.operations[0].start, at_us(2));
   EXPECT_EQ(t.operations[0].worker, 0U);
   EXPECT_FALSE(t.operations[0].end.has_value());
+}
+
+// A coroutine operation that paused once: two segments, on the workers that ran them, the
+// first ended `paused`, the operation's outcome from the last end. Events arrive out of order
+// from different buffers.
+TEST(EventLog, PausedOperationHasOneSegmentPerStart) {
+  EventLog log(2);
+  OperationEvent event{.run_id = 0,
+                       .operation = 3,
+                       .name = "scan",
+                       .component = {},
+                       .priority = {},
+                       .status = OpStatus::running,
+                       .worker = 1,
+                       .time = at_us(50)};
+  log.record_operation(EventKind::start, event);  // resumed on worker 1
+  event.status = OpStatus::completed;
+  event.time = at_us(80);
+  log.record_operation(EventKind::end, event);
+  event.worker = 0;
+  event.status = OpStatus::running;
+  event.time = at_us(10);
+  log.record_operation(EventKind::start, event);  // first ran on worker 0
+  event.status = OpStatus::paused;
+  event.time = at_us(20);
+  log.record_operation(EventKind::end, event);
+  const Timeline t = log.timeline();
+  ASSERT_EQ(t.operations.size(), 1U);
+  const OperationTimeline& op = t.operations[0];
+  EXPECT_EQ(op.start, at_us(10));
+  EXPECT_EQ(op.end, at_us(80));
+  EXPECT_EQ(op.status, OpStatus::completed);
+  ASSERT_EQ(op.segments.size(), 2U);
+  EXPECT_EQ(op.segments[0].worker, 0U);
+  EXPECT_EQ(op.segments[0].end, at_us(20));
+  EXPECT_EQ(op.segments[0].ended_as, OpStatus::paused);
+  EXPECT_EQ(op.segments[1].worker, 1U);
+  EXPECT_EQ(op.segments[1].begin, at_us(50));
+  EXPECT_EQ(op.segments[1].ended_as, OpStatus::completed);
+  // The metrics count the 40 us it ran, not the 70 us from first start to last end.
+  MetricsCollector metrics(2);
+  metrics.on_operation_start({.run_id = 0, .operation = 3, .name = "scan", .component = {},
+                              .priority = {}, .status = OpStatus::running, .worker = 0,
+                              .time = at_us(10)});
+  metrics.on_operation_end({.run_id = 0, .operation = 3, .name = "scan", .component = {},
+                            .priority = {}, .status = OpStatus::paused, .worker = 0,
+                            .time = at_us(20)});
+  metrics.on_operation_start({.run_id = 0, .operation = 3, .name = "scan", .component = {},
+                              .priority = {}, .status = OpStatus::running, .worker = 1,
+                              .time = at_us(50)});
+  metrics.on_operation_end({.run_id = 0, .operation = 3, .name = "scan", .component = {},
+                            .priority = {}, .status = OpStatus::completed, .worker = 1,
+                            .time = at_us(80)});
+  ASSERT_EQ(metrics.metrics().operations.size(), 1U);
+  EXPECT_DOUBLE_EQ(*metrics.metrics().operations[0].run_us, 40.0);
 }
 
 TEST(EventLog, RunEventsKeepTheEarliestTimes) {

@@ -53,7 +53,7 @@ TEST(ScheduledTrace, ShowsTheEffectivePriorityOfEachOperation) {
 // so a preempted coroutine shows only its first segment, ending "paused", and an operation
 // that timed out before it started gets no event at all (the scheduler emits none). Enable
 // when both are fixed (reported with reproducers).
-TEST(ScheduledTrace, DISABLED_ShowsPausedAndResumedSegments) {
+TEST(ScheduledTrace, ShowsPausedAndResumedSegments) {
   const json trace = traced_run(R"(
       {"name": "scan", "priority": "low",
        "kernel": {"type": "spin", "us": 100000, "mode": "deadline", "checkpoint_us": 100}},
