@@ -61,15 +61,6 @@ void read_timed(const JsonReader& reader, const JsonNode& node, KernelSpec& spec
   }
 }
 
-DeviceAffinity read_device(const JsonReader& reader, const JsonNode& node) {
-  const std::string text = reader.string(node);
-  const std::optional<DeviceAffinity> device = parse_device_affinity(text);
-  if (!device) {
-    reader.fail(node.path, fmt::format("unknown device '{}' (allowed: any, cpu, cuda)", text));
-  }
-  return *device;
-}
-
 const ComponentSpec& find_component(const JsonReader& reader, const JsonNode& node,
                                     const std::vector<ComponentSpec>& components) {
   const std::string name = reader.name(node);
@@ -86,6 +77,15 @@ const ComponentSpec& find_component(const JsonReader& reader, const JsonNode& no
 }
 
 }  // namespace
+
+DeviceAffinity read_device(const JsonReader& reader, const JsonNode& node) {
+  const std::string text = reader.string(node);
+  const std::optional<DeviceAffinity> device = parse_device_affinity(text);
+  if (!device) {
+    reader.fail(node.path, fmt::format("unknown device '{}' (allowed: any, cpu, cuda)", text));
+  }
+  return *device;
+}
 
 ExecutionPriority read_priority(const JsonReader& reader, const JsonNode& node) {
   const std::string text = reader.string(node);

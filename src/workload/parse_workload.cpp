@@ -19,7 +19,8 @@ using detail::JsonReader;
 std::vector<ComponentSpec> read_components(const JsonReader& reader, const JsonNode& node) {
   std::vector<ComponentSpec> components;
   for (const JsonNode& element : reader.array(node)) {
-    reader.expect_object(element, {"name", "priority", "importance"});
+    reader.expect_object(element,
+                         {"name", "priority", "importance", "memory_budget_bytes", "device"});
     ComponentSpec c;
     c.name = reader.name(reader.require(element, "name"));
     if (reader.find(element, "priority") != nullptr) {
@@ -28,6 +29,13 @@ std::vector<ComponentSpec> read_components(const JsonReader& reader, const JsonN
     if (reader.find(element, "importance") != nullptr) {
       c.importance = reader.number(reader.member(element, "importance"), false,
                                    std::numeric_limits<double>::max());
+    }
+    if (reader.find(element, "memory_budget_bytes") != nullptr) {
+      c.memory_budget_bytes = reader.integer(reader.member(element, "memory_budget_bytes"), true,
+                                             std::uint64_t{1} << 62);
+    }
+    if (reader.find(element, "device") != nullptr) {
+      c.device = detail::read_device(reader, reader.member(element, "device"));
     }
     components.push_back(std::move(c));
   }

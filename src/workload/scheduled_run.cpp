@@ -10,6 +10,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "neat/resources/component_registry.hpp"
+#include "neat/resources/memory_budget.hpp"
 #include "scheduled_parts.hpp"
 
 namespace neat {
@@ -163,12 +165,55 @@ std::string ScheduledRun::first_failure() const {
   return "";
 }
 
+namespace {
+
+// [workload.memory] When a component declares a memory budget (and the caller gave no manager),
+// the run shares the machine's memory among the components; every operation's memory need is
+// checked against its component's budget before anything runs.
+std::unique_ptr<MemoryBudgetManager> memory_for(const Workload& workload) {
+  const bool budgets = std::any_of(workload.components.begin(), workload.components.end(),
+                                   [](const ComponentSpec& c) { return c.memory_budget_bytes; });
+  if (!budgets) return nullptr;
+  auto memory = std::make_unique<MemoryBudgetManager>();
+  ComponentResourceManager components(memory->total_bytes());
+  for (const ComponentSpec& c : workload.components) {
+    components.register_component({.name = c.name,
+                                   .importance = c.importance.value_or(1.0),
+                                   .default_priority = c.priority,
+                                   .memory_budget_bytes = c.memory_budget_bytes,
+                                   .device = c.device});
+  }
+  memory->register_components(components);
+  for (const OperationSpec& op : workload.operations) {
+    if (op.memory_bytes == 0) continue;
+    if (op.component.empty()) {
+      throw Error(fmt::format("{}: operation '{}' declares memory_bytes but no component whose "
+                              "budget would pay for it", workload.source, op.name));
+    }
+    if (op.memory_bytes > memory->budget_bytes(op.component)) {
+      throw Error(fmt::format("{}: operation '{}' needs {} bytes but component '{}' has a memory "
+                              "budget of {} bytes",
+                              workload.source, op.name, op.memory_bytes, op.component,
+                              memory->budget_bytes(op.component)));
+    }
+  }
+  return memory;
+}
+
+}  // namespace
+
 ScheduledRun run_scheduled(const Workload& workload, ParallelExecutor& executor,
                            const ScheduledRunOptions& options) {
   if (executor.current_worker() != k_not_a_worker) {
     throw Error("run_scheduled: must not be called from a worker of the executor it runs on");
   }
-  return ScheduledRunner(workload, executor).run(options);
+  ScheduledRunOptions effective = options;
+  std::unique_ptr<MemoryBudgetManager> memory;
+  if (effective.scheduler.memory == nullptr) {
+    memory = memory_for(workload);
+    effective.scheduler.memory = memory.get();
+  }
+  return ScheduledRunner(workload, executor).run(effective);
 }
 
 }  // namespace neat

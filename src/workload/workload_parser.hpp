@@ -28,6 +28,8 @@ inline constexpr double k_max_time_ms = 600000.0;  // arrivals and deadlines: te
 inline constexpr std::uint64_t k_max_in_flight = 4096;
 
 [[nodiscard]] ExecutionPriority read_priority(const JsonReader& reader, const JsonNode& node);
+/// "any", "cpu" or "cuda".
+[[nodiscard]] DeviceAffinity read_device(const JsonReader& reader, const JsonNode& node);
 [[nodiscard]] KernelSpec read_kernel(const JsonReader& reader, const JsonNode& node);
 /// The optional "component" (a declared one; its priority becomes the default) and "priority"
 /// members of an operation or a pipeline.

@@ -39,7 +39,8 @@ TEST(WorkloadSchema, NamesTheKeysTheParserAccepts) {
             (std::set<std::string>{"$schema", "name", "description", "components", "data",
                                    "operations", "pipelines"}));
   EXPECT_EQ(keys(s["$defs"]["component"]["properties"]),
-            (std::set<std::string>{"name", "priority", "importance"}));
+            (std::set<std::string>{"name", "priority", "importance", "memory_budget_bytes",
+                                   "device"}));
   // Every operation key in the schema is accepted by the parser.
   const std::string base = R"({"name": "a", "kernel": {"type": "spin", "us": 1})";
   const std::map<std::string, std::string> values = {

@@ -45,8 +45,10 @@ TEST(WorkloadParser, ReadsEveryField) {
     ]})");
   EXPECT_EQ(w.description, "about it");
   ASSERT_EQ(w.components.size(), 2u);
-  EXPECT_EQ(w.components[0], (ComponentSpec{"enc", ExecutionPriority::high, 0.75}));
-  EXPECT_EQ(w.components[1], (ComponentSpec{"dec", ExecutionPriority::medium, std::nullopt}));
+  EXPECT_EQ(w.components[0],
+            (ComponentSpec{"enc", ExecutionPriority::high, 0.75, std::nullopt, DeviceAffinity::any}));
+  EXPECT_EQ(w.components[1], (ComponentSpec{"dec", ExecutionPriority::medium, std::nullopt,
+                                            std::nullopt, DeviceAffinity::any}));
   EXPECT_EQ(w.data, (std::vector<std::string>{"x", "y"}));
   ASSERT_EQ(w.operations.size(), 3u);
   const OperationSpec& a = w.operations[0];

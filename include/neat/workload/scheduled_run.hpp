@@ -103,6 +103,11 @@ struct ScheduledRun {
 /// hand-built Workload) or a call from a worker; nothing runs then. An error that the scheduler
 /// raises at a submission (memory admission: SchedulerOptions::memory) is rethrown once the
 /// operations already submitted have ended and the pipelines have been cancelled.
+/// Memory [workload.memory]: when options.scheduler.memory is null and a component declares
+/// memory_budget_bytes, the run makes a MemoryBudgetManager (the machine's default total, the
+/// components' budgets and importance) so operations' memory_bytes are admitted against it;
+/// bad budgets, or an operation larger than its component's budget or without a component,
+/// throw neat::Error before anything runs.
 [[nodiscard]] ScheduledRun run_scheduled(const Workload& workload, ParallelExecutor& executor,
                                          const ScheduledRunOptions& options = {});
 

@@ -54,6 +54,10 @@ struct ComponentSpec {
   std::string name;
   ExecutionPriority priority = ExecutionPriority::medium;  // default for its operations
   std::optional<double> importance;                        // >= 0; larger = more important
+  /// Its share of the memory budget; when any component has one, scheduled runs admit
+  /// operations' memory_bytes through a MemoryBudgetManager (see run_scheduled()).
+  std::optional<std::uint64_t> memory_budget_bytes;
+  DeviceAffinity device = DeviceAffinity::any;
   friend bool operator==(const ComponentSpec&, const ComponentSpec&) = default;
 };
 
