@@ -1,6 +1,14 @@
 // neatsched: the whole public API.
 #pragma once
 
+#include "neat/batch/batch_ops.hpp"
+#include "neat/batch/batch_ops_cache.hpp"
+#include "neat/batch/batch_ops_retry.hpp"
+#include "neat/batch/batch_optimizer.hpp"
+#include "neat/batch/batch_size_policy.hpp"
+#include "neat/batch/batch_traits.hpp"
+#include "neat/batch/dynamic_batcher.hpp"
+#include "neat/batch/tensor.hpp"
 #include "neat/common/error.hpp"
 #include "neat/common/types.hpp"
 #include "neat/core/cpu_device.hpp"
