@@ -49,6 +49,22 @@ void ExecutionScheduler::enqueue(const std::shared_ptr<detail::SchedOp>& op,
   impl_->enqueue(op, submission);
 }
 
+std::vector<OpHandle<void>> ExecutionScheduler::submit_graph(
+    const OperationDependencyGraph& graph) {
+  const std::vector<OperationId> order = graph.topological_order();  // CycleError: nothing done
+  std::vector<std::vector<std::uint32_t>> predecessors(graph.size());
+  for (const Edge& edge : graph.edges()) predecessors[edge.to].push_back(edge.from);
+  for (OperationId id : order) impl_->check_descriptor(graph.descriptor(id));
+  std::vector<OpHandle<void>> handles(graph.size());
+  for (OperationId id : order) {
+    Submission submission{.descriptor = graph.descriptor(id)};
+    for (std::uint32_t p : predecessors[id.index]) submission.after.push_back(handles[p]);
+    handles[id.index] = submit(std::move(submission),
+                               [work = graph.nodes_[id.index].work](OpContext& ctx) { work(ctx); });
+  }
+  return handles;
+}
+
 DataHandle ExecutionScheduler::data(std::string_view name) { return impl_->data(name); }
 void ExecutionScheduler::wait_idle() { impl_->wait_idle(); }
 void ExecutionScheduler::check_watchdog() { impl_->check_watchdog(); }

@@ -40,6 +40,10 @@ class SchedulerImpl final : public UrgentWorkListener {
   SchedulerImpl& operator=(const SchedulerImpl&) = delete;
 
   void enqueue(const std::shared_ptr<SchedOp>& op, const Submission& submission);
+  /// The checks of a submission's descriptor that need no other submission (memory).
+  void check_descriptor(const OperationDescriptor& descriptor) const {
+    validate_memory(descriptor);
+  }
   DataHandle data(std::string_view name);
   void cancel(SchedOp& op);
   [[nodiscard]] ExecutionPriority effective_priority(const SchedOp& op) const;
@@ -94,7 +98,7 @@ class SchedulerImpl final : public UrgentWorkListener {
     SchedOp* op;
     MemoryPool pool;
   };
-  void validate_memory(const SchedOp& op) const;
+  void validate_memory(const OperationDescriptor& descriptor) const;
   [[nodiscard]] bool needs_admission(const SchedOp& op) const noexcept;
   [[nodiscard]] bool blocked_by(const SchedOp& op, const Deferred& waiting) const noexcept;
   bool admit(SchedOp& op) NEAT_REQUIRES(mutex_);

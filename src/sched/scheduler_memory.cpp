@@ -19,11 +19,11 @@
 
 namespace neat::detail {
 
-void SchedulerImpl::validate_memory(const SchedOp& op) const {
-  const std::uint64_t bytes = op.descriptor().memory_bytes;
+void SchedulerImpl::validate_memory(const OperationDescriptor& descriptor) const {
+  const std::uint64_t bytes = descriptor.memory_bytes;
   if (options_.memory == nullptr || bytes == 0) return;
-  const std::string& name = op.descriptor().name;
-  const std::string& component = op.descriptor().component;
+  const std::string& name = descriptor.name;
+  const std::string& component = descriptor.component;
   if (component.empty()) {
     throw Error(fmt::format("ExecutionScheduler::submit('{}'): declares memory_bytes {} but no "
                             "component whose budget would pay for it",

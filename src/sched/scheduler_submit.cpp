@@ -70,7 +70,7 @@ std::vector<std::shared_ptr<SchedOp>> SchedulerImpl::predecessors_of(
 // Everything that can refuse the submission runs first; nothing changes until it passed.
 void SchedulerImpl::enqueue(const std::shared_ptr<SchedOp>& op, const Submission& submission) {
   validate(*op, submission);
-  validate_memory(*op);
+  validate_memory(op->descriptor());
   if (options_.profiler != nullptr && !submission.kind.empty()) {
     // Also validates the footprint (neat::Error).
     const double estimate_us =

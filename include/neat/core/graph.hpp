@@ -33,6 +33,7 @@
 namespace neat {
 
 class OperationDependencyGraph;
+class ExecutionScheduler;
 namespace detail {
 class RunState;
 class ExecutorCore;
@@ -153,6 +154,7 @@ class OperationDependencyGraph {
   friend class detail::ExecutorCore;
   friend class detail::RunState;
   friend class detail::Worker;
+  friend class ExecutionScheduler;  // submit_graph() copies each operation's work
 
   struct DataState {
     std::string name;

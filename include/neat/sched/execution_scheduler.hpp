@@ -51,6 +51,7 @@
 
 #include "neat/common/error.hpp"
 #include "neat/core/executor.hpp"
+#include "neat/core/graph.hpp"
 #include "neat/core/run_handle.hpp"
 #include "neat/detail/op_pool.hpp"
 #include "neat/detail/sched_op.hpp"
@@ -203,6 +204,13 @@ class ExecutionScheduler {
       return OpHandle<R>(std::move(op));
     }
   }
+
+  /// Submit every operation of `graph` at once, in topological order, each after its
+  /// predecessors in the graph (explicit and data edges); handles[i] is operation i. Each
+  /// operation's work is copied, so the graph may change or die afterwards; its descriptors
+  /// (priority, component, memory, cost hint) are kept. Throws CycleError, or neat::Error for a
+  /// descriptor the scheduler refuses (memory), before anything is submitted.
+  [[nodiscard]] std::vector<OpHandle<void>> submit_graph(const OperationDependencyGraph& graph);
 
   /// A named piece of data for Submission::accesses.
   [[nodiscard]] DataHandle data(std::string_view name);
