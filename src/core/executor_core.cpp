@@ -88,10 +88,10 @@ void ExecutorCore::remove_listener(UrgentWorkListener& listener) {
   listener_count_.store(listeners_.size(), std::memory_order_release);
 }
 
-// The most urgent level among the run's sources, to each listener.
+// The most urgent level among the run's sources (compile() orders them by level), to each
+// listener.
 void ExecutorCore::tell_listeners(const OperationDependencyGraph& graph) {
-  ExecutionPriority urgent = ExecutionPriority::low;
-  for (std::uint32_t s : graph.sources_) urgent = std::min(urgent, graph.nodes_[s].priority);
+  const ExecutionPriority urgent = graph.nodes_[graph.sources_.front()].priority;
   std::shared_lock<std::shared_mutex> lock(listeners_mutex_);
   for (UrgentWorkListener* listener : listeners_) listener->on_urgent_work(urgent);
 }

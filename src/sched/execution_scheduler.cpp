@@ -54,7 +54,7 @@ std::vector<OpHandle<void>> ExecutionScheduler::submit_graph(
   const std::vector<OperationId> order = graph.topological_order();  // CycleError: nothing done
   std::vector<std::vector<std::uint32_t>> predecessors(graph.size());
   for (const Edge& edge : graph.edges()) predecessors[edge.to].push_back(edge.from);
-  for (OperationId id : order) impl_->check_descriptor(graph.descriptor(id));
+  for (OperationId id : order) impl_->validate_memory(graph.descriptor(id));
   std::vector<OpHandle<void>> handles(graph.size());
   for (OperationId id : order) {
     Submission submission{.descriptor = graph.descriptor(id)};

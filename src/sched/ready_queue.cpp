@@ -84,13 +84,4 @@ SchedOp* ReadyQueue::peek(Clock::time_point now) const {
   return best;
 }
 
-SchedOp* ReadyQueue::pop(Clock::time_point now, bool& promoted) {
-  SchedOp* best = peek(now);
-  if (best != nullptr) {
-    promoted = aged_level(*best, now) != best->queued_level;
-    remove(*best);
-  }
-  return best;
-}
-
 }  // namespace neat::detail

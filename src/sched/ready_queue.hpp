@@ -1,5 +1,5 @@
 // ReadyQueue: the scheduler's ready operations, one ordered set and one FIFO per priority level.
-// pop() takes the operation with the most urgent *aged* level — its effective level raised one
+// peek() finds the operation with the most urgent *aged* level — its effective level raised one
 // level per `quantum` waited, never above `limit` — then promoted before not promoted, then
 // higher HEFT rank, then older. [sched.ready]
 //
@@ -28,9 +28,8 @@ class ReadyQueue {
   void remove(SchedOp& op);
   /// Re-key a queued `op` after inheritance raised its level or rank; keeps its age.
   void update(SchedOp& op);
-  /// The next operation to run, or nullptr when empty. `promoted` says whether aging chose it.
-  SchedOp* pop(Clock::time_point now, bool& promoted);
-  /// What pop() would return now, left in the queue.
+  /// The next operation to run, left in the queue (take it with remove()), or nullptr when
+  /// empty. Aging chose it when aged_level(op, now) differs from its queued level.
   [[nodiscard]] SchedOp* peek(Clock::time_point now) const;
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }

@@ -118,7 +118,9 @@ std::shared_ptr<SchedOp> SchedulerImpl::start_next(Worker& worker, ExecutionPrio
       ensure_token(level);
       break;
     }
-    next = ready_.pop(now, promoted);
+    promoted = level != best->queued_level;
+    ready_.remove(*best);  // what peek() found: no second search
+    next = best;
     if (admit(*next)) break;
     next = nullptr;
   }

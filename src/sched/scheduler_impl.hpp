@@ -40,10 +40,8 @@ class SchedulerImpl final : public UrgentWorkListener {
   SchedulerImpl& operator=(const SchedulerImpl&) = delete;
 
   void enqueue(const std::shared_ptr<SchedOp>& op, const Submission& submission);
-  /// The checks of a submission's descriptor that need no other submission (memory).
-  void check_descriptor(const OperationDescriptor& descriptor) const {
-    validate_memory(descriptor);
-  }
+  /// The memory checks of a submission's descriptor ([sched.memory]); throws neat::Error.
+  void validate_memory(const OperationDescriptor& descriptor) const;
   DataHandle data(std::string_view name);
   void cancel(SchedOp& op);
   [[nodiscard]] ExecutionPriority effective_priority(const SchedOp& op) const;
@@ -98,7 +96,6 @@ class SchedulerImpl final : public UrgentWorkListener {
     SchedOp* op;
     MemoryPool pool;
   };
-  void validate_memory(const OperationDescriptor& descriptor) const;
   [[nodiscard]] bool needs_admission(const SchedOp& op) const noexcept;
   [[nodiscard]] bool blocked_by(const SchedOp& op, const Deferred& waiting) const noexcept;
   bool admit(SchedOp& op) NEAT_REQUIRES(mutex_);
