@@ -69,11 +69,11 @@ TEST_F(DynamicBatcherLimitsTest, RunAnywayFiresTheLevelWhenATimeoutPasses) {
 TEST_F(DynamicBatcherLimitsTest, ARequestThatLeavesTheQueueInTimeIsNotTimedOut) {
   DynamicBatcherOptions options = test::by_size_only(2);
   DynamicBatcher<int, int> batcher(scheduler_, options, test::times_ten(log_));
-  std::future<int> a = batcher.submit(1, {.timeout = std::chrono::milliseconds(30)});
+  std::future<int> a = batcher.submit(1, {.timeout = std::chrono::milliseconds(300)});
   std::future<int> b = batcher.submit(2, {.timeout = std::chrono::nanoseconds::max()});
   EXPECT_EQ(a.get(), 10);
   EXPECT_EQ(b.get(), 20);
-  std::this_thread::sleep_for(std::chrono::milliseconds(40));  // past the first timeout
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));  // past the first timeout
   EXPECT_EQ(batcher.stats().timed_out, 0u);
 }
 
