@@ -11,7 +11,8 @@
 // k_phase each: unbatched, batched, unbatched, batched (interleaved against drift). Counters:
 // unbatched_rps / batched_rps (requests per second), speedup (batched / unbatched),
 // unbatched_p95_us / batched_p95_us (submit to result), p95_ratio (batched / unbatched),
-// mean_batch. Batcher: max_batch 32, max_in_flight = workers, adaptive delay (work-conserving:
+// mean_batch, and ideal_speedup: the best any batcher could do here, from the kernel's own
+// timings in the same run (see ideal_speedup()). Batcher: max_batch 32, max_in_flight = workers, adaptive delay (work-conserving:
 // a batch starts whenever a slot is free; requests batch up while every slot is busy).
 //
 // "batcher_low_load/neat": one client, 1 ms pause between requests (load ~2-3%), 400 requests
@@ -152,6 +153,33 @@ float unbatched_call(ExecutionScheduler& scheduler, int input) {
   return op.get();
 }
 
+// Median wall time of model().batched() for a batch of `size`, on this thread, in µs.
+double batch_time_us(int size) {
+  std::vector<int> inputs;
+  for (int i = 0; i < size; ++i) inputs.push_back(i % k_inputs);
+  std::vector<double> times;
+  for (int rep = 0; rep < 41; ++rep) {
+    const auto t0 = SteadyClock::now();
+    benchmark::DoNotOptimize(model().batched(inputs));
+    times.push_back(std::chrono::duration<double, std::micro>(SteadyClock::now() - t0).count());
+  }
+  return percentile(times, 0.5);
+}
+
+// The speedup a perfect batcher could reach with `clients` closed-loop clients on `workers`
+// workers. Unbatched, at most min(clients, workers) requests run at once: clients·t(1) per
+// min(clients, workers) workers. Batched at best, every round of requests forms
+// k = min(clients, workers) equal batches that run side by side: clients per t(⌈clients/k⌉).
+// So with no more clients than workers nothing can gain, and the gain is bounded by how much
+// of t(1) is the per-call cost that a batch shares.
+double ideal_speedup(int clients, int workers) {
+  const int k = std::min(clients, workers);
+  const int per_batch = (clients + k - 1) / k;
+  const double unbatched_rps = k / batch_time_us(1);
+  const double batched_rps = clients / batch_time_us(per_batch);
+  return batched_rps / unbatched_rps;
+}
+
 void sweep(benchmark::State& state, int clients) {
   const auto workers = static_cast<std::size_t>(workers_arg(state));
   ParallelExecutor executor(executor_options(state));
@@ -186,6 +214,7 @@ void sweep(benchmark::State& state, int clients) {
   state.counters["p95_ratio"] = b_p95 / u_p95;
   state.counters["mean_batch"] = static_cast<double>(batched.requests) /
                                  static_cast<double>(std::max<std::uint64_t>(1, batches));
+  state.counters["ideal_speedup"] = ideal_speedup(clients, static_cast<int>(workers));
 }
 
 void sweep_c1(benchmark::State& state) {
