@@ -120,6 +120,7 @@ bool DynamicBatcherCore::dispatch(Batch& batch) {
   // Shared, so that the requests survive a submit() that throws after taking the callable.
   auto owned = std::make_shared<Batch>(std::move(batch));
   try {
+    if (options_.batch_name) submission.descriptor.name = options_.batch_name(size);
     (void)scheduler_.submit(
         std::move(submission),
         [self = shared_from_this(), owned](OpContext& ctx) { self->run_batch(*owned, ctx); });

@@ -34,14 +34,7 @@ void read_timed(const JsonReader& reader, const JsonNode& node, KernelSpec& spec
   if (spec.type == KernelType::spin) {
     reader.expect_object(node, {"type", "us", "mode", "checkpoint_us"});
     if (reader.find(node, "mode") != nullptr) {
-      const JsonNode mode = reader.member(node, "mode");
-      const std::string text = reader.string(mode);
-      const std::optional<SpinMode> parsed = parse_spin_mode(text);
-      if (!parsed) {
-        reader.fail(mode.path,
-                    fmt::format("unknown spin mode '{}' (allowed: work, deadline)", text));
-      }
-      spec.spin_mode = *parsed;
+      spec.spin_mode = read_spin_mode(reader, reader.member(node, "mode"));
     }
   } else {
     reader.expect_object(node, {"type", "us", "checkpoint_us"});
@@ -78,23 +71,19 @@ const ComponentSpec& find_component(const JsonReader& reader, const JsonNode& no
 
 }  // namespace
 
+SpinMode read_spin_mode(const JsonReader& reader, const JsonNode& node) {
+  return read_choice(reader, node, "spin mode", "work, deadline",
+                     [](const std::string& t) { return parse_spin_mode(t); });
+}
+
 DeviceAffinity read_device(const JsonReader& reader, const JsonNode& node) {
-  const std::string text = reader.string(node);
-  const std::optional<DeviceAffinity> device = parse_device_affinity(text);
-  if (!device) {
-    reader.fail(node.path, fmt::format("unknown device '{}' (allowed: any, cpu, cuda)", text));
-  }
-  return *device;
+  return read_choice(reader, node, "device", "any, cpu, cuda",
+                     [](const std::string& t) { return parse_device_affinity(t); });
 }
 
 ExecutionPriority read_priority(const JsonReader& reader, const JsonNode& node) {
-  const std::string text = reader.string(node);
-  const std::optional<ExecutionPriority> priority = parse_priority(text);
-  if (!priority) {
-    reader.fail(node.path,
-                fmt::format("unknown priority '{}' (allowed: critical, high, medium, low)", text));
-  }
-  return *priority;
+  return read_choice(reader, node, "priority", "critical, high, medium, low",
+                     [](const std::string& t) { return parse_priority(t); });
 }
 
 void read_component_and_priority(const JsonReader& reader, const JsonNode& node,
@@ -112,15 +101,10 @@ void read_component_and_priority(const JsonReader& reader, const JsonNode& node,
 
 KernelSpec read_kernel(const JsonReader& reader, const JsonNode& node) {
   reader.expect_object(node);
-  const JsonNode type = reader.require(node, "type");
-  const std::string text = reader.string(type);
-  const std::optional<KernelType> parsed = parse_kernel_type(text);
-  if (!parsed) {
-    reader.fail(type.path,
-                fmt::format("unknown kernel type '{}' (allowed: spin, gemm, sleep, fail)", text));
-  }
   KernelSpec spec;
-  spec.type = *parsed;
+  spec.type =
+      read_choice(reader, reader.require(node, "type"), "kernel type", "spin, gemm, sleep, fail",
+                  [](const std::string& t) { return parse_kernel_type(t); });
   if (spec.type == KernelType::gemm) {
     read_gemm(reader, node, spec);
   } else if (spec.type == KernelType::fail) {

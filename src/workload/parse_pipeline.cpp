@@ -33,24 +33,6 @@ PipelineStageSpec read_stage(const JsonReader& reader, const JsonNode& node) {
   return stage;
 }
 
-// Each element read by `read`, refusing a name that an earlier element already has.
-template <class Read>
-auto read_named_list(const JsonReader& reader, const std::vector<JsonNode>& elements,
-                     const char* what, Read read) {
-  std::vector<decltype(read(elements.front()))> items;
-  for (std::size_t i = 0; i < elements.size(); ++i) {
-    items.push_back(read(elements[i]));
-    for (std::size_t j = 0; j < i; ++j) {
-      if (items[j].name == items[i].name) {
-        reader.fail(
-            child_path(elements[i].path, "name"),
-            fmt::format("duplicate {} name '{}' (also {})", what, items[i].name, elements[j].path));
-      }
-    }
-  }
-  return items;
-}
-
 std::vector<PipelineStageSpec> read_stages(const JsonReader& reader, const JsonNode& node) {
   const std::vector<JsonNode> elements = reader.array(node);
   if (elements.empty()) reader.fail(node.path, "must list at least one stage");
@@ -81,9 +63,7 @@ PipelineSpec read_pipeline(const JsonReader& reader, const JsonNode& node,
 
 std::vector<PipelineSpec> read_pipelines(const JsonReader& reader, const JsonNode& node,
                                          const std::vector<ComponentSpec>& components) {
-  const std::vector<JsonNode> elements = reader.array(node);
-  if (elements.empty()) return {};
-  return read_named_list(reader, elements, "pipeline", [&](const JsonNode& element) {
+  return read_named_array(reader, node, "pipeline", [&](const JsonNode& element) {
     return read_pipeline(reader, element, components);
   });
 }

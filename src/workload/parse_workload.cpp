@@ -61,8 +61,8 @@ Workload parse_workload(std::string_view json_text, std::string_view source_name
   const JsonReader reader(source_name);
   const detail::Json document = reader.parse(json_text);
   const JsonNode root{document, ""};
-  reader.expect_object(
-      root, {"$schema", "name", "description", "components", "data", "operations", "pipelines"});
+  reader.expect_object(root, {"$schema", "name", "description", "components", "data", "operations",
+                              "pipelines", "request_streams"});
   Workload workload;
   workload.source = std::string(source_name);
   if (reader.find(root, "$schema") != nullptr) (void)reader.string(reader.member(root, "$schema"));
@@ -84,6 +84,10 @@ Workload parse_workload(std::string_view json_text, std::string_view source_name
   if (reader.find(root, "pipelines") != nullptr) {
     workload.pipelines =
         detail::read_pipelines(reader, reader.member(root, "pipelines"), workload.components);
+  }
+  if (reader.find(root, "request_streams") != nullptr) {
+    workload.request_streams = detail::read_request_streams(
+        reader, reader.member(root, "request_streams"), workload.components);
   }
   return workload;
 }

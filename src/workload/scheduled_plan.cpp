@@ -72,6 +72,9 @@ std::optional<std::string> scheduler_feature(const Workload& workload) {
   if (!workload.pipelines.empty()) {
     return fmt::format("it has pipelines ('{}')", workload.pipelines.front().name);
   }
+  if (!workload.request_streams.empty()) {
+    return fmt::format("it has request streams ('{}')", workload.request_streams.front().name);
+  }
   return std::nullopt;
 }
 

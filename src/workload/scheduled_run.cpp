@@ -1,4 +1,5 @@
-// run_scheduled(): submit at arrival times, run the pipelines beside, wait, report.
+// run_scheduled(): submit at arrival times, run the pipelines and request streams beside, wait,
+// report.
 // [workload.scheduled]
 #include "neat/workload/scheduled_run.hpp"
 
@@ -13,12 +14,14 @@
 #include "neat/resources/component_registry.hpp"
 #include "neat/resources/memory_budget.hpp"
 #include "scheduled_parts.hpp"
+#include "scheduled_stream.hpp"
 
 namespace neat {
 namespace {
 
 using detail::ScheduledOp;
 using detail::ScheduledPipelineRun;
+using detail::ScheduledStreamRun;
 
 // One thing to start at its arrival time: an operation or a pipeline.
 struct Arrival {
@@ -65,7 +68,14 @@ class ScheduledRunner {
       ExecutionScheduler scheduler(executor_, options.scheduler);
       std::vector<DataHandle> data;
       for (const std::string& name : workload_.data) data.push_back(scheduler.data(name));
+      // After the scheduler, so that each batcher is gone before it.
+      std::vector<std::unique_ptr<ScheduledStreamRun>> streams;
+      for (const RequestStreamSpec& spec : workload_.request_streams) {
+        streams.push_back(std::make_unique<ScheduledStreamRun>(
+            spec, scheduler, options.scheduler.memory, options.batching));
+      }
       start_ = Clock::now();
+      for (const auto& stream : streams) stream->start(start_);
       for (const Arrival& arrival : arrivals_) {
         std::this_thread::sleep_until(start_ + detail::from_ms(arrival.ms));
         if (arrival.pipeline) {
@@ -74,6 +84,7 @@ class ScheduledRunner {
           submit(scheduler, arrival.index, data);
         }
       }
+      for (const auto& stream : streams) out.streams.push_back(stream->finish(start_));
       scheduler.wait_idle();
       for (const auto& pipeline : pipelines_) out.pipelines.push_back(pipeline->finish(start_));
       out.makespan_us = detail::micros_since(start_, Clock::now());
@@ -162,6 +173,12 @@ std::string ScheduledRun::first_failure() const {
   for (const ScheduledPipeline& p : pipelines) {
     if (p.status == "failed") return p.reason;
   }
+  for (const ScheduledStream& s : streams) {
+    if (s.failed > 0) {
+      return fmt::format("request stream '{}': {} of {} requests failed: {}", s.name, s.failed,
+                         s.requests, s.reason);
+    }
+  }
   return "";
 }
 
@@ -195,6 +212,15 @@ std::unique_ptr<MemoryBudgetManager> memory_for(const Workload& workload) {
                               "budget of {} bytes",
                               workload.source, op.name, op.memory_bytes, op.component,
                               memory->budget_bytes(op.component)));
+    }
+  }
+  for (const RequestStreamSpec& stream : workload.request_streams) {
+    if (stream.memory_bytes > memory->budget_bytes(stream.component)) {
+      throw Error(
+          fmt::format("{}: a request of stream '{}' needs {} bytes but component '{}' has "
+                      "a memory budget of {} bytes",
+                      workload.source, stream.name, stream.memory_bytes, stream.component,
+                      memory->budget_bytes(stream.component)));
     }
   }
   return memory;

@@ -19,7 +19,7 @@ TEST(CliHelp, RunListsItsOptions) {
   const Result r = neatsched("run --help");
   EXPECT_EQ(r.exit_code, 0);
   for (const char* option : {"WORKLOAD.json", "--workers", "--sequential", "--baseline", "--trace",
-                             "--json", "--repeat", "--scheduler"}) {
+                             "--json", "--repeat", "--scheduler", "--no-batching"}) {
     EXPECT_TRUE(contains(r.out, option)) << option << " in\n" << r.out;
   }
 }

@@ -44,6 +44,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{"stage_deadline.json",
                 "/pipelines/0/stages/1/deadline_ms: pipeline stages have no deadline; only "
                 "operations do"},
+        BadFile{"stream_two_loops.json",
+                "/request_streams/0/clients: give either rate_per_s (open loop) or clients "
+                "(closed loop), not both"},
         BadFile{"after_later_arrival.json",
                 "/operations/1/after/0: 'recall' arrives at 20 ms, later than this operation "
                 "(5 ms); an operation can only wait for one that arrives no later"}),

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "neat/workload/workload.hpp"
 
@@ -37,7 +38,7 @@ TEST(WorkloadSchema, NamesTheKeysTheParserAccepts) {
   EXPECT_EQ(s["$schema"], "https://json-schema.org/draft/2020-12/schema");
   EXPECT_EQ(keys(s["properties"]),
             (std::set<std::string>{"$schema", "name", "description", "components", "data",
-                                   "operations", "pipelines"}));
+                                   "operations", "pipelines", "request_streams"}));
   EXPECT_EQ(keys(s["$defs"]["component"]["properties"]),
             (std::set<std::string>{"name", "priority", "importance", "memory_budget_bytes",
                                    "device"}));
@@ -85,6 +86,46 @@ TEST(WorkloadSchema, NamesThePipelineKeysTheParserAccepts) {
   EXPECT_TRUE(parse_with("", R"(, "parallel": true)").pipelines[0].stages[0].parallel);
 }
 
+// Every request stream key in the schema is accepted by the parser; the batcher keys and the
+// batched kernel types are the ones it reads.
+TEST(WorkloadSchema, NamesTheRequestStreamKeysTheParserAccepts) {
+  const json s = schema();
+  const json& stream = s["$defs"]["request_stream"];
+  EXPECT_EQ(stream["required"], json({"name", "component", "requests", "kernel"}));
+  const std::map<std::string, std::string> values = {
+      {"priority", R"("low")"},
+      {"rate_per_s", "10"},
+      {"arrival", R"("poisson")"},
+      {"seed", "3"},
+      {"clients", "2"},
+      {"arrive_ms", "1"},
+      {"memory_bytes", "8"},
+      {"timeout_ms", "5"},
+      {"batcher", "{}"},
+      {"timeout_policy", R"("run_anyway", "timeout_ms": 5)"}};
+  for (const std::string& key : keys(stream["properties"])) {
+    if (key == "name" || key == "component" || key == "requests" || key == "kernel") continue;
+    ASSERT_TRUE(values.contains(key)) << "schema key '" << key << "' not tested here";
+    // An open loop unless the key is clients; arrival and seed go with rate_per_s.
+    const std::string loop = key == "clients" || key == "rate_per_s" ? "" : R"("rate_per_s": 10, )";
+    const std::string text =
+        R"({"name": "t", "components": [{"name": "c"}], "operations": [{"name": "a", )"
+        R"("kernel": {"type": "spin", "us": 1}}], "request_streams": [{"name": "s", )"
+        R"("component": "c", "requests": 2, "kernel": {"type": "spin"}, )" +
+        loop + "\"" + key + "\": " + values.at(key) + "}]}";
+    EXPECT_NO_THROW((void)parse_workload(text, "t.json")) << key;
+  }
+  EXPECT_EQ(keys(stream["properties"]).size(), values.size() + 4);
+  EXPECT_EQ(keys(s["$defs"]["stream_batcher"]["properties"]),
+            (std::set<std::string>{"max_batch", "preferred_sizes", "max_delay_us", "adaptive_delay",
+                                   "max_in_flight", "queue_capacity"}));
+  std::set<std::string> types;
+  for (const json& alternative : s["$defs"]["batched_kernel"]["oneOf"]) {
+    types.insert(alternative["properties"]["type"]["const"].get<std::string>());
+  }
+  EXPECT_EQ(types, (std::set<std::string>{"spin", "sleep", "fail"}));
+}
+
 TEST(WorkloadSchema, CheckpointsOnSpinAndSleepOnly) {
   const json s = schema();
   for (const json& alternative : s["$defs"]["kernel"]["oneOf"]) {
@@ -123,20 +164,33 @@ TEST(WorkloadFormatDoc, ExampleParses) {
   EXPECT_EQ(g.name(g.topological_order().back()), "report");
 }
 
-TEST(WorkloadFormatDoc, SchedulerExampleParses) {
+// The first JSON example after `heading` in docs/workload-format.md, parsed.
+Workload doc_example(const std::string& heading) {
   const std::string doc = read_file(NEAT_SOURCE_DIR "/docs/workload-format.md");
-  const std::size_t section = doc.find("## Scheduler runs");
-  ASSERT_NE(section, std::string::npos);
+  const std::size_t section = doc.find(heading);
   const std::size_t begin = doc.find("```json\n", section);
-  ASSERT_NE(begin, std::string::npos);
+  if (section == std::string::npos || begin == std::string::npos) {
+    throw std::runtime_error("no JSON example under " + heading);
+  }
   const std::size_t end = doc.find("```", begin + 8);
-  const Workload w = parse_workload(doc.substr(begin + 8, end - begin - 8), "workload-format.md");
+  return parse_workload(doc.substr(begin + 8, end - begin - 8), "workload-format.md");
+}
+
+TEST(WorkloadFormatDoc, SchedulerExampleParses) {
+  const Workload w = doc_example("## Scheduler runs");
   EXPECT_EQ(w.name, "preemption");
   EXPECT_EQ(w.operations.size(), 4u);
   EXPECT_EQ(w.operations[0].kernel.checkpoint_us, 100.0);
   EXPECT_EQ(w.operations[3].deadline_ms, 5.0);
   ASSERT_EQ(w.pipelines.size(), 1u);
   EXPECT_EQ(w.pipelines[0].stages.size(), 2u);
+}
+
+TEST(WorkloadFormatDoc, RequestStreamExampleParses) {
+  const Workload w = doc_example("## Request streams");
+  ASSERT_EQ(w.request_streams.size(), 2u);
+  EXPECT_EQ(w.request_streams[0].arrival, ArrivalProcess::poisson);
+  EXPECT_EQ(w.request_streams[1].clients, 4u);
 }
 
 }  // namespace

@@ -92,7 +92,7 @@ TEST(WorkloadErrors, UnknownKeysAreRefusedWithAHint) {
                         "unknown key 'operatons' (did you mean 'operations'?)");
   EXPECT_WORKLOAD_ERROR(R"({"name": "t", "flavour": 1})", "/flavour",
                         "unknown key 'flavour' (allowed: $schema, name, description, "
-                        "components, data, operations, pipelines)");
+                        "components, data, operations, pipelines, request_streams)");
   EXPECT_WORKLOAD_ERROR(doc(R"({"name": "a", "prioirty": "high"})"), "/operations/0/prioirty",
                         "unknown key 'prioirty' (did you mean 'priority'?)");
   EXPECT_WORKLOAD_ERROR(doc(R"({"name": "a", "reeds": ["x"]})"), "/operations/0/reeds",
@@ -100,7 +100,7 @@ TEST(WorkloadErrors, UnknownKeysAreRefusedWithAHint) {
   // JSON-pointer escaping of '/' and '~' in the key.
   EXPECT_WORKLOAD_ERROR(R"({"a/b~c": 1})", "/a~1b~0c",
                         "unknown key 'a/b~c' (allowed: $schema, name, description, components, "
-                        "data, operations, pipelines)");
+                        "data, operations, pipelines, request_streams)");
 }
 
 TEST(WorkloadErrors, Components) {

@@ -18,6 +18,7 @@ struct RunOptions {
   std::size_t repeat = 1;
   std::string profile;  // empty: no profiling
   bool scheduler = false;  // through the ExecutionScheduler (also chosen when the file needs it)
+  bool no_batching = false;  // request streams: every request its own batch (max_batch 1)
 };
 
 struct GraphOptions {

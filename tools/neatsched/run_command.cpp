@@ -150,6 +150,9 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& options) {
       ->excludes("--baseline")
       ->excludes("--repeat")
       ->excludes(profile);
+  run->add_flag("--no-batching", options.no_batching,
+                "Run every request of the file's request streams as its own scheduler operation "
+                "(max_batch 1), to compare with batching");
   return run;
 }
 

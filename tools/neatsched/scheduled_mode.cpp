@@ -23,18 +23,31 @@ const char* graph_only_option(const RunOptions& options) {
   return nullptr;
 }
 
-ScheduledRun run(const Workload& workload, std::size_t workers, Observer* observer) {
+ScheduledRun run(const Workload& workload, const RunOptions& options, std::size_t workers,
+                 Observer* observer) {
   ParallelExecutor executor({.workers = workers, .observer = observer});
   try {
-    return run_scheduled(workload, executor);
+    return run_scheduled(workload, executor, {.batching = !options.no_batching});
   } catch (const CycleError& e) {
     throw InputError(fmt::format("{}: {}", workload.source, e.what()));
   }
 }
 
+// ", 2 request streams (no batching)", or "" for a file without streams.
+std::string streams_summary(const Workload& workload, const RunOptions& options) {
+  const std::size_t n = workload.request_streams.size();
+  if (n == 0) return "";
+  return fmt::format(", {} request stream{}{}", n, n == 1 ? "" : "s",
+                     options.no_batching ? " (no batching)" : "");
+}
+
 }  // namespace
 
 std::optional<std::string> scheduler_mode(const RunOptions& options, const Workload& workload) {
+  if (options.no_batching && workload.request_streams.empty()) {
+    throw InputError(fmt::format("{} has no request streams; --no-batching applies to them only",
+                                 workload.source));
+  }
   const std::optional<std::string> feature = scheduler_feature(workload);
   const char* graph_only = graph_only_option(options);
   if (options.scheduler) {
@@ -54,7 +67,7 @@ int run_scheduled_mode(const RunOptions& options, const Workload& workload,
   const std::size_t workers = options.workers != 0 ? options.workers : read_cpu_budget().usable;
   std::optional<ChromeTraceWriter> trace;
   if (!options.trace.empty()) trace.emplace(workers);
-  const ScheduledRun result = run(workload, workers, trace ? &*trace : nullptr);
+  const ScheduledRun result = run(workload, options, workers, trace ? &*trace : nullptr);
   if (trace) trace->write_file(options.trace);
   if (options.json) {
     nlohmann::ordered_json out = {
@@ -62,20 +75,22 @@ int run_scheduled_mode(const RunOptions& options, const Workload& workload,
          {{"name", workload.name},
           {"source", workload.source},
           {"operations", workload.operations.size()},
-          {"pipelines", workload.pipelines.size()}}},
+          {"pipelines", workload.pipelines.size()},
+          {"request_streams", workload.request_streams.size()}}},
         {"mode", "scheduler"},
         {"why", why},
         {"workers", workers},
+        {"batching", !options.no_batching},
         {"report", scheduled_run_to_json(result, workload)},
     };
     if (!options.trace.empty()) out["trace"] = options.trace;
     std::cout << out.dump(2) << '\n';
   } else {
     std::cout << fmt::format(
-        "workload {}: {} operations, {} pipeline{}; scheduler on {} workers "
-        "({})\n\n",
+        "workload {}: {} operations, {} pipeline{}{}; scheduler on {} workers ({})\n\n",
         describe(workload), workload.operations.size(), workload.pipelines.size(),
-        workload.pipelines.size() == 1 ? "" : "s", workers, why);
+        workload.pipelines.size() == 1 ? "" : "s", streams_summary(workload, options), workers,
+        why);
     std::cout << format_scheduled_run(result, workload);
     if (!options.trace.empty()) {
       std::cout << fmt::format("\ntrace written to {} (open it in https://ui.perfetto.dev)\n",

@@ -1,5 +1,6 @@
 // `neatsched run` through the ExecutionScheduler: chosen by --scheduler, or on its own when the
-// workload uses what only the scheduler honours (arrivals, deadlines, checkpoints, pipelines).
+// workload uses what only the scheduler honours (arrivals, deadlines, checkpoints, pipelines,
+// request streams).
 // Prints the ScheduledRun report (scheduled_report.hpp) and writes the trace.
 #pragma once
 
@@ -13,7 +14,8 @@ namespace neat::cli {
 
 /// Whether `neatsched run` goes through the scheduler, and why: "--scheduler", or what in the
 /// file needs it; nullopt for a graph run. Throws InputError when the file needs the scheduler
-/// but a graph-only option (--sequential, --baseline, --repeat, --profile) was given.
+/// but a graph-only option (--sequential, --baseline, --repeat, --profile) was given, or
+/// --no-batching for a file without request streams.
 [[nodiscard]] std::optional<std::string> scheduler_mode(const RunOptions& options,
                                                         const Workload& workload);
 

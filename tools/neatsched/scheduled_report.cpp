@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "stream_report.hpp"
+
 namespace neat::cli {
 namespace {
 
@@ -85,12 +87,13 @@ std::string pipelines_table(const ScheduledRun& run) {
 std::string format_scheduled_run(const ScheduledRun& run, const Workload& workload) {
   const SchedulerStats& s = run.stats;
   return fmt::format(
-      "{}\n{}\n{}{}scheduler: submitted {}, completed {}, failed {}, cancelled {}, timed out {}; "
-      "preemption requests {}, parked at a checkpoint {}, promoted by aging {}, raised by "
+      "{}\n{}\n{}{}{}{}scheduler: submitted {}, completed {}, failed {}, cancelled {}, timed out "
+      "{}; preemption requests {}, parked at a checkpoint {}, promoted by aging {}, raised by "
       "inheritance {}\nmakespan {:.3f} ms\n",
       operations_table(run, workload), latency_table(run), pipelines_table(run),
-      run.pipelines.empty() ? "" : "\n", s.submitted, s.completed, s.failed, s.cancelled,
-      s.timed_out, s.preemptions, s.parked, s.promoted, s.inherited, run.makespan_us / 1000.0);
+      run.pipelines.empty() ? "" : "\n", format_streams(run, workload),
+      run.streams.empty() ? "" : "\n", s.submitted, s.completed, s.failed, s.cancelled, s.timed_out,
+      s.preemptions, s.parked, s.promoted, s.inherited, run.makespan_us / 1000.0);
 }
 
 ordered_json scheduled_run_to_json(const ScheduledRun& run, const Workload& workload) {
@@ -149,7 +152,8 @@ ordered_json scheduled_run_to_json(const ScheduledRun& run, const Workload& work
             {"long_running", s.long_running}}},
           {"start_latency", std::move(latency)},
           {"per_operation", std::move(operations)},
-          {"pipelines", std::move(pipelines)}};
+          {"pipelines", std::move(pipelines)},
+          {"request_streams", streams_to_json(run, workload)}};
 }
 
 }  // namespace neat::cli

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,10 @@ enum class TimeoutPolicy : std::uint8_t {
 struct DynamicBatcherOptions {
   /// Name of the batch operations and of the batcher in error messages.
   std::string name = "batch";
+  /// Names each batch operation instead, from its size: called once per batch, possibly from
+  /// several threads at once (so it must be thread-safe), e.g. "chat#3 (8 requests)" in traces.
+  /// Empty: every batch is named `name`. One that throws fails its batch like a refusal.
+  std::function<std::string(std::size_t size)> batch_name{};
   /// The component the batches belong to: their priority comes from the request, their memory
   /// from this component's budget (required when memory_bytes_per_item > 0).
   std::string component{};

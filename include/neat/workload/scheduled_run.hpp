@@ -2,9 +2,18 @@
 // goes through an ExecutionScheduler at its arrival time (`arrive_ms`), with its priority, its
 // `after` dependencies as handles, its data accesses and its deadline (`deadline_ms`); kernels
 // with checkpoints (`checkpoint_us`) run as preemptible coroutines; the workload's pipelines run
-// through ExecutionPipelines on the same executor at the same time. The report says what became
-// of each operation and pipeline, how long operations waited to start per priority level, and
-// what the scheduler did (preemptions, parks, promotions, inheritance). [workload.scheduled]
+// through ExecutionPipelines on the same executor at the same time; its request streams feed
+// DynamicBatchers whose batches run through the same scheduler (component, priority, memory).
+// The report says what became of each operation, pipeline and stream, how long operations
+// waited to start per priority level, and what the scheduler did (preemptions, parks,
+// promotions, inheritance). [workload.scheduled]
+//
+// Request streams [workload.streams]: each stream's requests come from plain threads, never
+// workers: one per open-loop stream, which sleeps until each arrival (stream_arrivals()) and
+// submits, and one per closed-loop client, which submits and waits for the result before its
+// next request. The run ends when every request has its result. With a MemoryBudgetManager the
+// batcher also gets it as `memory`, so batches fit the component's budget and shrink under
+// pressure.
 //
 // Submission order: by arrival time, then in a topological order of the `after` edges that
 // keeps file order where it can (the parser refuses an `after` that names a later arrival), so
@@ -28,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "neat/batch/dynamic_batcher_options.hpp"
 #include "neat/core/executor.hpp"
 #include "neat/sched/execution_scheduler.hpp"
 #include "neat/workload/workload.hpp"
@@ -38,6 +48,9 @@ struct ScheduledRunOptions {
   /// Options of the ExecutionScheduler that run_scheduled() creates (aging, debug switches,
   /// watchdog, profiler).
   SchedulerOptions scheduler{};
+  /// false: every request of a request stream is its own batch (max_batch 1, no preferred
+  /// sizes; the rest of the stream's batcher as given), to compare with batching.
+  bool batching = true;
 };
 
 /// What became of one operation. Times are µs since the run started.
@@ -78,23 +91,59 @@ struct ScheduledPipeline {
   double items_per_second = 0.0;  // items_completed / (finished_us - started_us)
 };
 
+/// Arrival to result of a stream's completed requests, in µs (nearest-rank percentiles).
+struct RequestLatency {
+  double p50_us = 0.0;
+  double p95_us = 0.0;
+  double p99_us = 0.0;
+  double mean_us = 0.0;
+  double max_us = 0.0;
+};
+
+/// What became of one request stream. Every request ends in exactly one of completed, failed,
+/// timed_out and refused. Times are µs since the run started.
+struct ScheduledStream {
+  std::string name{};
+  std::string component{};
+  ExecutionPriority priority = ExecutionPriority::medium;
+  bool batching = true;  // ScheduledRunOptions::batching
+  std::uint64_t requests = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t failed = 0;       // its batch failed: the kernel threw, or the scheduler refused it
+  std::uint64_t timed_out = 0;    // its timeout passed in the batcher's queue (policy reject)
+  std::uint64_t refused = 0;      // the batcher's queue was full when it arrived
+  std::string reason{};           // the first failure, else the first refusal ("" when none)
+  DynamicBatcherStats batcher{};  // batches, why they fired, the largest, late requests
+  double mean_batch_size = 0.0;   // requests that went into batches / batches
+  double started_us = 0.0;        // the first request's arrival
+  double finished_us = 0.0;       // the last completed request's result (started_us if none)
+  double requests_per_second = 0.0;         // completed / (finished_us - started_us)
+  std::optional<RequestLatency> latency{};  // nullopt: no request completed
+  /// The most the component held reserved while one of the stream's batches ran (0 without a
+  /// memory manager): at most its budget.
+  std::uint64_t memory_peak_bytes = 0;
+};
+
 struct ScheduledRun {
   std::size_t workers = 0;
   double makespan_us = 0.0;  // from the run's start until every operation and pipeline ended
   std::vector<ScheduledOperation> operations{};  // in workload order
   std::vector<ScheduledPipeline> pipelines{};    // in workload order
+  std::vector<ScheduledStream> streams{};        // in workload order
   std::vector<StartLatency> start_latency{};     // each level with operations, most urgent first
   SchedulerStats stats{};
 
   /// Operations that ended in `status`.
   [[nodiscard]] std::size_t count(OpStatus status) const;
-  /// The first failed operation or pipeline, as "operation 'x' failed: why"; "" when none.
+  /// The first failed operation, pipeline or request stream, as "operation 'x' failed: why";
+  /// "" when none.
   [[nodiscard]] std::string first_failure() const;
 };
 
 /// Why `workload` needs run_scheduled() rather than a graph run, e.g. "operation 'scan' has
 /// checkpoints" (the first such thing in file order: a positive arrive_ms, a deadline_ms, a
-/// kernel's checkpoint_us, a pipeline); nullopt when a graph run honours all of it.
+/// kernel's checkpoint_us, a pipeline, a request stream); nullopt when a graph run honours all
+/// of it.
 [[nodiscard]] std::optional<std::string> scheduler_feature(const Workload& workload);
 
 /// Run `workload` on `executor` through an ExecutionScheduler (see above) and wait for all of
@@ -105,9 +154,10 @@ struct ScheduledRun {
 /// operations already submitted have ended and the pipelines have been cancelled.
 /// Memory [workload.memory]: when options.scheduler.memory is null and a component declares
 /// memory_budget_bytes, the run makes a MemoryBudgetManager (the machine's default total, the
-/// components' budgets and importance) so operations' memory_bytes are admitted against it;
-/// bad budgets, or an operation larger than its component's budget or without a component,
-/// throw neat::Error before anything runs.
+/// components' budgets and importance) so operations' and batches' memory_bytes are admitted
+/// against it; bad budgets, or an operation or a stream's request larger than its component's
+/// budget, or an operation with memory_bytes but no component, throw neat::Error before
+/// anything runs; so do batcher options that DynamicBatcher refuses.
 [[nodiscard]] ScheduledRun run_scheduled(const Workload& workload, ParallelExecutor& executor,
                                          const ScheduledRunOptions& options = {});
 

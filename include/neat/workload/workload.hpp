@@ -1,9 +1,9 @@
 // Workload files: a JSON description of a model's components and operations (with their
 // kernels, dependencies and data accesses), the built-in NEAT reference workload, building an
 // OperationDependencyGraph from a workload, and the sequential baseline schedule. Arrival times,
-// deadlines, kernels with checkpoints and pipelines are for scheduler runs (scheduled_run.hpp);
-// a graph run ignores them. The format is described in docs/workload-format.md and
-// docs/workload.schema.json.
+// deadlines, kernels with checkpoints, pipelines and request streams are for scheduler runs
+// (scheduled_run.hpp); a graph run ignores them. The format is described in
+// docs/workload-format.md and docs/workload.schema.json.
 //
 // Thread-safety: parsing and instantiating are pure functions of their arguments (kernel
 // calibration inside instantiate() is thread-safe). run_sequential() runs on the calling thread
@@ -29,6 +29,7 @@
 #include "neat/common/types.hpp"
 #include "neat/core/graph.hpp"
 #include "neat/workload/kernels.hpp"
+#include "neat/workload/request_stream.hpp"
 
 namespace neat {
 
@@ -112,6 +113,7 @@ struct Workload {
   std::vector<std::string> data;
   std::vector<OperationSpec> operations;
   std::vector<PipelineSpec> pipelines;
+  std::vector<RequestStreamSpec> request_streams;  // scheduler runs only (request_stream.hpp)
 };
 
 /// Parse and validate workload JSON. `source_name` names it in errors. Throws WorkloadError.
