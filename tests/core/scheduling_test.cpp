@@ -173,7 +173,13 @@ TEST(Idle, IdleWorkersSleepAndBurnNoCpu) {
   RecordingObserver observer;
   ParallelExecutor executor(ExecutorOptions{.workers = 4, .observer = &observer});
   executor.submit({}, [] {}).wait();
-  std::this_thread::sleep_for(50ms);  // let the spin phase end
+  // Let the spin phase end. Its yields can take a scheduler time slice each on a loaded
+  // machine, so wait for the sleeps themselves (bounded) rather than for a fixed time.
+  const auto limit = std::chrono::steady_clock::now() + 20s;
+  while (observer.sleeps.load() < 4 && std::chrono::steady_clock::now() < limit) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_GE(observer.sleeps.load(), 4) << "every idle worker sleeps within 20 s";
   const double before = process_cpu_seconds();
   std::this_thread::sleep_for(500ms);
   const double used = process_cpu_seconds() - before;
