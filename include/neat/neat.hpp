@@ -20,6 +20,7 @@
 #include "neat/core/run_handle.hpp"
 #include "neat/resources/component_registry.hpp"
 #include "neat/resources/cpu_budget.hpp"
+#include "neat/core/cuda_device.hpp"
 #include "neat/resources/hardware_fingerprint.hpp"
 #include "neat/resources/hardware_profile.hpp"
 #include "neat/resources/memory_budget.hpp"
