@@ -80,11 +80,11 @@ void SchedulerImpl::link(const std::shared_ptr<SchedOp>& op, const Submission& s
   }
 }
 
-void SchedulerImpl::make_ready(SchedOp& op, Clock::time_point now) {
+void SchedulerImpl::make_ready(SchedOp& op, Clock::time_point now, bool post_token) {
   op.status_.store(OpStatus::ready, std::memory_order_release);
   ready_.push(op, now);
   emit(op, OpStatus::ready, k_not_a_worker);
-  ensure_token(op.effective);
+  if (post_token) ensure_token(op.effective);
   request_preemption(op.effective);
 }
 

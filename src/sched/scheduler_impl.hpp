@@ -77,7 +77,10 @@ class SchedulerImpl final : public UrgentWorkListener {
       NEAT_REQUIRES(mutex_);
   void link(const std::shared_ptr<SchedOp>& op, const Submission& submission,
             Clock::time_point now) NEAT_REQUIRES(mutex_);
-  void make_ready(SchedOp& op, Clock::time_point now) NEAT_REQUIRES(mutex_);
+  /// `post_token`: false for an intake operation, whose submitter posts its own dispatch job
+  /// after pushing it (submit_to_intake), so draining the intake never posts a second one.
+  void make_ready(SchedOp& op, Clock::time_point now, bool post_token = true)
+      NEAT_REQUIRES(mutex_);
   void raise(SchedOp& first, ExecutionPriority level, double dependent_rank) NEAT_REQUIRES(mutex_);
   void finish(SchedOp& op, OpStatus status, std::exception_ptr error, const std::string& reason)
       NEAT_REQUIRES(mutex_);

@@ -134,8 +134,9 @@ void SchedulerImpl::submit_to_intake(const std::shared_ptr<SchedOp>& op) {
   if (running_preemptible_.load(std::memory_order_seq_cst) > 0) {
     LockGuard lock(mutex_);
     drain_intake();
-    return;
   }
+  // After the push, whoever drained it: so every intake operation has a job coming, and a
+  // worker that drains the intake (and runs one of them itself) wakes no other for it.
   ensure_token(op->effective);
 }
 
@@ -156,7 +157,7 @@ void SchedulerImpl::drain_intake() {
     op.intake_next = nullptr;
     ++stats_.submitted;
     live_.emplace(op.seq, std::move(op.intake_owner));
-    make_ready(op, now);
+    make_ready(op, now, /*post_token=*/false);  // its submitter posts it (submit_to_intake)
   }
 }
 
