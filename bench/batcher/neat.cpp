@@ -1,19 +1,17 @@
 // batcher/neat: the DynamicBatcher against submitting every request alone, on the same
 // ExecutionScheduler, with a kernel whose per-call cost makes batching pay.
 //
-// Kernel: a 256x256 float linear layer (Eigen, one thread). Alone (or in a batch of one), a
-// request is one gemv (y = W x); a batch of n > 1 is one gemm (Y = W X, X of n columns). Every
-// call, alone or batched, first spins k_launch_us of wall-clock time: the fixed cost of a call (on
-// an accelerator, the kernel launch and the synchronisation, typically 5-20 us), which a batch pays
-// once. The spin is a stand-in, not a real launch; the gemv/gemm arithmetic is real.
+// Kernel: bench/batcher/model.hpp (a gemv alone, a gemm per batch, behind a 20 us per-call
+// cost that a batch pays once).
 //
 // "batcher_c<N>/neat": N client threads, closed loop (submit, wait for the result, again), for
 // k_phase each: unbatched, batched, unbatched, batched (interleaved against drift). Counters:
 // unbatched_rps / batched_rps (requests per second), speedup (batched / unbatched),
 // unbatched_p95_us / batched_p95_us (submit to result), p95_ratio (batched / unbatched),
 // mean_batch, and ideal_speedup: the best any batcher could do here, from the kernel's own
-// timings in the same run (see ideal_speedup()). Batcher: max_batch 32, max_in_flight = workers, adaptive delay (work-conserving:
-// a batch starts whenever a slot is free; requests batch up while every slot is busy).
+// timings in the same run (see ideal_speedup()). Batcher: max_batch 32, max_in_flight =
+// workers, adaptive delay (work-conserving: a batch starts whenever a slot is free; requests
+// batch up while every slot is busy).
 //
 // "batcher_low_load/neat": one client, 1 ms pause between requests (load ~2-3%), 400 requests
 // per mode, interleaved. Counters: dispatch_p50_us / dispatch_p99_us (enqueue to dispatch:
@@ -22,8 +20,6 @@
 // submitted alone to the scheduler: the executor's own wake-up, for comparison), submit_p50_us
 // (the batcher's submit() call alone) and alone_submit_p50_us (the scheduler's), batched_p50_us /
 // unbatched_p50_us (submit to result) and p50_ratio (batched / unbatched).
-#define EIGEN_DONT_PARALLELIZE
-#include <Eigen/Dense>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -32,47 +28,20 @@
 #include <thread>
 #include <vector>
 
+#include "batcher/model.hpp"
 #include "common/neat_support.hpp"
 #include "common/registry.hpp"
-#include "common/spin.hpp"
 #include "neat/batch/dynamic_batcher.hpp"
 #include "neat/sched/execution_scheduler.hpp"
 
 namespace neat::bench {
 namespace {
 
+using batching::k_inputs;
+using batching::model;
+using batching::percentile;
 using SteadyClock = std::chrono::steady_clock;
-constexpr Eigen::Index k_dim = 256;
-constexpr double k_launch_us = 20.0;
 constexpr std::chrono::milliseconds k_phase{300};
-constexpr int k_inputs = 64;
-
-struct Model {
-  Eigen::MatrixXf weights = Eigen::MatrixXf::Random(k_dim, k_dim);
-  Eigen::MatrixXf inputs = Eigen::MatrixXf::Random(k_dim, k_inputs);  // column i: input i
-
-  float alone(int input) const {
-    spin_for_us(k_launch_us);
-    const Eigen::VectorXf y = weights * inputs.col(input);
-    return y.sum();
-  }
-  std::vector<float> batched(const std::vector<int>& batch) const {
-    if (batch.size() == 1) return {alone(batch.front())};  // as BLAS libraries do: a gemv
-    spin_for_us(k_launch_us);
-    Eigen::MatrixXf x(k_dim, static_cast<Eigen::Index>(batch.size()));
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      x.col(static_cast<Eigen::Index>(i)) = inputs.col(batch[i]);
-    }
-    const Eigen::MatrixXf y = weights * x;
-    const Eigen::RowVectorXf sums = y.colwise().sum();
-    return {sums.data(), sums.data() + sums.size()};
-  }
-};
-
-const Model& model() {
-  static const Model m;
-  return m;
-}
 
 struct Request {
   int input = 0;
@@ -107,12 +76,6 @@ Batcher make_batcher(ExecutionScheduler& scheduler, std::size_t workers, Dispatc
     for (const Request& r : batch) inputs.push_back(r.input);
     return model().batched(inputs);
   });
-}
-
-double percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
 }
 
 struct Phase {
