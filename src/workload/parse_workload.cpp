@@ -78,8 +78,14 @@ Workload parse_workload(std::string_view json_text, std::string_view source_name
     declared_data = reader.names(reader.member(root, "data"));
     detail::check_data_names(reader, *declared_data);
   }
-  const std::vector<detail::RawOperation> raw =
-      read_operations(reader, reader.require(root, "operations"), workload.components);
+  // A file with pipelines or request streams may leave out operations; otherwise they are the
+  // whole run and must be there.
+  const bool streams_or_pipelines = reader.find(root, "pipelines") != nullptr ||
+                                    reader.find(root, "request_streams") != nullptr;
+  std::vector<detail::RawOperation> raw;
+  if (!streams_or_pipelines || reader.find(root, "operations") != nullptr) {
+    raw = read_operations(reader, reader.require(root, "operations"), workload.components);
+  }
   detail::resolve_operations(reader, raw, declared_data, workload);
   if (reader.find(root, "pipelines") != nullptr) {
     workload.pipelines =

@@ -1,5 +1,7 @@
 // `neatsched run` with request streams (examples/request_stream.json): the text and JSON
 // reports, --no-batching, the batches in the trace, and the options it refuses.
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -130,6 +132,25 @@ TEST(CliStreams, NoBatchingNeedsRequestStreams) {
   EXPECT_EQ(graph_only.err, "neatsched: " + k_file +
                                 " needs a scheduler run (operation 'scan' has checkpoints); "
                                 "--sequential applies to graph runs only\n");
+}
+
+TEST(CliStreams, AFileOfOnlyStreamsRunsAndItsGraphSaysWhereTheyRun) {
+  const std::filesystem::path file = scratch("streams_only.json");
+  std::ofstream(file) << R"({"name": "only_streams", "components": [{"name": "a"}],
+    "request_streams": [{"name": "chat", "component": "a", "requests": 20, "rate_per_s": 4000,
+                         "kernel": {"type": "spin", "call_us": 100, "item_us": 10}}]})";
+  const Result run = neatsched("run " + file.string() + " -w 2 --json");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  const json j = json::parse(run.out);
+  EXPECT_EQ(j["why"], "it has request streams ('chat')");
+  EXPECT_EQ(j["workload"]["operations"], 0);
+  EXPECT_EQ(j["report"]["request_streams"][0]["completed"], 20);
+  const Result graph = neatsched("graph " + file.string());
+  EXPECT_EQ(graph.exit_code, 0) << graph.err;
+  EXPECT_TRUE(contains(graph.out, "no graph operations: its 0 pipeline(s) and 1 request "
+                                  "stream(s) run in `neatsched run`"))
+      << graph.out;
+  std::filesystem::remove(file);
 }
 
 }  // namespace

@@ -282,5 +282,25 @@ TEST(RequestStreamOptions, MapOntoTheBatcherAndWithoutBatchingMakeBatchesOfOne) 
   EXPECT_FALSE(parse_arrival_process("x").has_value());
 }
 
+// Operations are optional in a file that has streams or pipelines, and still required (and
+// non-empty) in one that has neither.
+TEST(RequestStreamFormat, AFileOfStreamsOrPipelinesNeedsNoOperations) {
+  const Workload streams = parse_workload(
+      R"({"name": "t", "components": [{"name": "c"}], "request_streams": [)" + k_minimal + "]}",
+      "t.json");
+  EXPECT_TRUE(streams.operations.empty());
+  EXPECT_EQ(streams.request_streams.size(), 1u);
+  const Workload pipelines = parse_workload(
+      R"({"name": "t", "pipelines": [{"name": "p", "items": 2,
+           "stages": [{"name": "s", "kernel": {"type": "spin", "us": 1}}]}]})",
+      "t.json");
+  EXPECT_TRUE(pipelines.operations.empty());
+  EXPECT_EQ(pipelines.pipelines.size(), 1u);
+  expect_error(R"({"name": "t", "components": [{"name": "c"}], "operations": [],
+                   "request_streams": [)" + k_minimal + "]}",
+               "/operations", "must list at least one operation");  // present: not empty
+  expect_error(R"({"name": "t"})", "(root)", "missing required field 'operations'");
+}
+
 }  // namespace
 }  // namespace neat

@@ -65,6 +65,13 @@ std::string summary(const Workload& workload, const OperationDependencyGraph& gr
                      cp.operations.size());
   out += fmt::format("{:<22} {:.2f} (total work / critical path)\n", "parallelism",
                      cp.length > 0.0 ? cp.total_work / cp.length : 0.0);
+  if (graph.size() == 0) {
+    // A file of only pipelines or request streams: they are not part of the graph.
+    out += fmt::format("\nno graph operations: its {} pipeline(s) and {} request stream(s) run "
+                       "in `neatsched run`\n",
+                       workload.pipelines.size(), workload.request_streams.size());
+    return out;
+  }
   out += fmt::format("\ncritical path: {}\n\n", critical_path_names(graph, cp));
   out += component_table(workload, built);
   return out;
