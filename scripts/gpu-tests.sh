@@ -27,7 +27,7 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DNEAT_BUILD_TESTS=ON
   -DNEAT_BUILD_BENCHMARKS=OFF -DNEAT_WARNINGS_AS_ERRORS=ON -DNEAT_CUDA=ON \
   -DCMAKE_CUDA_COMPILER="$cuda_home/bin/nvcc" -DNEAT_CUDA_ARCHITECTURES="$archs" >/dev/null
 cmake --build "$build" -j "$jobs" \
-  --target neat_cuda_kernels neat_gpu_tests neat_resources_tests neat_fake_cudart
+  --target neat_cuda_kernels neat_gpu_tests neat_core_tests neat_resources_tests neat_fake_cudart
 cmake -DLIBRARY="$build/src/cuda_kernels/libneat_cuda_kernels.so" \
   -P tests/gpu/check_cuda_links.cmake
 
@@ -36,8 +36,9 @@ status=0
 if ! {
   failed=0
   "$build/tests/neat_gpu_tests" || failed=1
-  "$build/tests/neat_resources_tests" --gtest_filter='RealGpu*:CudaLoader.*' || failed=1
-  "$build/tests/neat_resources_tests" --gtest_filter='*Cuda*' --gtest_brief=1 || failed=1
+  "$build/tests/neat_core_tests" --gtest_filter='RealGpu*' || failed=1
+  "$build/tests/neat_resources_tests" --gtest_filter='CudaLoader.*' || failed=1
+  "$build/tests/neat_core_tests" --gtest_filter='*Cuda*' --gtest_brief=1 || failed=1
   exit "$failed"
 } 2>&1 | tee "$log"; then
   status=1
